@@ -1,0 +1,4 @@
+// Core migrations, applied in this order. Add new ones at the end (npm run migration:create -- Name);
+// never edit one that has shipped.
+import { Migration20261122Init } from './Migration20261122Init.ts';
+export const coreMigrations = [Migration20261122Init];

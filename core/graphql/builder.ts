@@ -1,0 +1,48 @@
+// The Pothos builder. Defines no types itself: scalars and domain types live in ./types/.
+import SchemaBuilder from '@pothos/core';
+import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import type { HubGraphQLContext, HubSchemaTypes } from './context.ts';
+import { forbidden, unauthenticated } from './errors.ts';
+
+export function createBuilder() {
+  const builder = new SchemaBuilder<HubSchemaTypes>({
+    plugins: [ScopeAuthPlugin],
+    defaultFieldNullability: false,
+    // Arguments are required unless marked `required: false`.
+    defaultInputFieldRequiredness: true,
+    scopeAuth: {
+      authorizeOnSubscribe: true,
+      // Deny on any scope-check error: auth must fail closed.
+      treatErrorsAsUnauthorized: true,
+      unauthorizedError: (_parent, context: HubGraphQLContext) =>
+        context.principal.kind === 'anonymous' ? unauthenticated() : forbidden('your role or API-key scopes do not allow this'),
+      authScopes: (ctx: HubGraphQLContext) => {
+        const p = ctx.principal;
+        return {
+          user: p.kind === 'user',
+          role: (role) => p.kind === 'user' && (p.roles.includes('admin') || p.roles.includes(role)),
+          apiScope: (scope) => p.kind === 'apiKey' && p.scopes.includes(scope),
+          visitor: p.kind === 'visitor',
+        };
+      },
+    },
+  });
+  builder.queryType({});
+  builder.mutationType({});
+  builder.subscriptionType({});
+  return builder;
+}
+
+export type HubBuilder = ReturnType<typeof createBuilder>;
+
+/** Common scope maps, so every field states who may use it in one word. */
+export const can = {
+  adminRead: { $any: { role: 'admin', apiScope: 'admin:read' } },
+  adminWrite: { $any: { role: 'admin', apiScope: 'admin:write' } },
+  /** Directory data (people, groups, channels) that supervisors and agents also need to read. */
+  directoryRead: { $any: { role: 'supervisor', apiScope: 'admin:read', user: true } },
+  pluginsRead: { $any: { role: 'admin', apiScope: 'plugins:read' } },
+  pluginsWrite: { $any: { role: 'admin', apiScope: 'plugins:write' } },
+  signedIn: { $any: { user: true } },
+  visitor: { visitor: true },
+} as const;

@@ -1,0 +1,104 @@
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { Channel } from '../../db/entities/index.ts';
+import { recordAudit } from '../../events/outbox.ts';
+import { can, type HubBuilder } from '../builder.ts';
+import { actorOf, workspaceOf } from '../context.ts';
+import { notFound } from '../errors.ts';
+import { parseInput } from '../validation.ts';
+import type { Refs } from '../refs.ts';
+
+const CreateInput = z.object({
+  kind: z.string().regex(/^[a-z][a-z0-9-]{1,63}$/),
+  name: z.string().trim().min(1).max(120),
+  config: z.record(z.string(), z.unknown()).nullish(),
+});
+const UpdateInput = z.object({
+  id: z.uuid(),
+  name: z.string().trim().min(1).max(120).nullish(),
+  config: z.record(z.string(), z.unknown()).nullish(),
+  enabled: z.boolean().nullish(),
+});
+
+export function registerChannel(builder: HubBuilder, refs: Refs) {
+  refs.Channel.implement({
+    description: 'An entry point customers use: web widget, WeChat OA, e-mail, WhatsApp, API, …',
+    authScopes: can.directoryRead,
+    fields: (t) => ({
+      id: t.exposeID('id'),
+      kind: t.exposeString('kind'),
+      name: t.exposeString('name'),
+      publicKey: t.exposeString('publicKey', { description: 'Non-secret id for embed snippets and inbound webhook URLs.' }),
+      config: t.expose('config', { type: 'JSON' }),
+      enabled: t.exposeBoolean('enabled'),
+      createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    }),
+  });
+
+  builder.queryField('channels', (t) =>
+    t.field({ type: [refs.Channel], authScopes: can.directoryRead, resolve: (_r, _a, ctx) => ctx.em.find(Channel, {}, { orderBy: { createdAt: 'asc' } }) }),
+  );
+  builder.queryField('channel', (t) =>
+    t.field({
+      type: refs.Channel, authScopes: can.directoryRead, args: { id: t.arg.id() },
+      resolve: async (_r, { id }, ctx) => (await ctx.em.findOne(Channel, { id: String(id) })) ?? Promise.reject(notFound('Channel', String(id))),
+    }),
+  );
+
+  builder.mutationField('createChannel', (t) =>
+    t.field({
+      type: refs.Channel, authScopes: can.adminWrite,
+      args: { kind: t.arg.string(), name: t.arg.string(), config: t.arg({ type: 'JSON', required: false }) },
+      resolve: async (_r, args, ctx) => {
+        const input = parseInput(CreateInput, args);
+        const wsId = workspaceOf(ctx);
+        return ctx.hub.transact(ctx.em, async (tx) => {
+          const c = tx.create(Channel, {
+            workspaceId: wsId, kind: input.kind, name: input.name, config: input.config ?? {}, enabled: true,
+            publicKey: `ch_${randomBytes(15).toString('base64url')}`,
+          });
+          recordAudit(tx, wsId, actorOf(ctx), 'channel.create', { type: 'Channel', id: c.id }, { kind: input.kind, name: input.name });
+          return c;
+        });
+      },
+    }),
+  );
+
+  builder.mutationField('updateChannel', (t) =>
+    t.field({
+      type: refs.Channel, authScopes: can.adminWrite,
+      args: { id: t.arg.id(), name: t.arg.string({ required: false }), config: t.arg({ type: 'JSON', required: false }), enabled: t.arg.boolean({ required: false }) },
+      resolve: async (_r, args, ctx) => {
+        const input = parseInput(UpdateInput, args);
+        const wsId = workspaceOf(ctx);
+        return ctx.hub.transact(ctx.em, async (tx) => {
+          const c = await tx.findOne(Channel, { id: input.id });
+          if (!c) throw notFound('Channel', input.id);
+          if (input.name != null) c.name = input.name;
+          if (input.config != null) c.config = input.config;
+          if (input.enabled != null) c.enabled = input.enabled;
+          recordAudit(tx, wsId, actorOf(ctx), 'channel.update', { type: 'Channel', id: c.id }, { name: input.name, enabled: input.enabled });
+          return c;
+        });
+      },
+    }),
+  );
+
+  builder.mutationField('deleteChannel', (t) =>
+    t.boolean({
+      description: 'Disables a channel and removes it from lists (conversations keep their history).',
+      authScopes: can.adminWrite, args: { id: t.arg.id() },
+      resolve: async (_r, args, ctx) => {
+        const id = parseInput(z.uuid(), args.id);
+        const wsId = workspaceOf(ctx);
+        return ctx.hub.transact(ctx.em, async (tx) => {
+          const c = await tx.findOne(Channel, { id });
+          if (!c) throw notFound('Channel', id);
+          tx.remove(c);
+          recordAudit(tx, wsId, actorOf(ctx), 'channel.delete', { type: 'Channel', id });
+          return true;
+        });
+      },
+    }),
+  );
+}

@@ -1,0 +1,26 @@
+import type { MikroORM, EntityManager } from '@mikro-orm/mysql';
+import type { ServiceBroker } from 'moleculer';
+import type { HubConfig } from './config.ts';
+import type { PluginRegistry } from './kernel/registry.ts';
+import type { JwtService } from './auth/jwt.ts';
+import type { HubPubSub } from './events/pubsub.ts';
+import type { OutboxRelay } from './events/outbox.ts';
+import type { HubQueues } from './queues/queues.ts';
+import type { Connection, Client } from '@temporalio/client';
+
+/** What the hub hands to resolvers, services and activities: explicit dependencies, no globals. */
+export interface HubServices {
+  config: HubConfig;
+  orm: MikroORM;
+  broker: ServiceBroker;
+  registry: PluginRegistry;
+  jwt: JwtService;
+  pubsub: HubPubSub;
+  outbox: OutboxRelay;
+  queues: HubQueues;
+  /** Temporal client connection (null only on nodes started without Temporal, e.g. migrate). */
+  temporal: Connection | null;
+  temporalClient: Client | null;
+  /** Runs `work` in a transaction on `em`; outbox rows written inside are relayed right after commit. */
+  transact<T>(em: EntityManager, work: (tx: EntityManager) => Promise<T>): Promise<T>;
+}

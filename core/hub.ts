@@ -1,0 +1,132 @@
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ServiceBroker } from 'moleculer';
+import type { MikroORM, EntityManager } from '@mikro-orm/mysql';
+import { Connection, Client } from '@temporalio/client';
+import brokerOptions from '../moleculer.config.ts';
+import type { HubConfig } from './config.ts';
+import { ensureDatabase, initOrm, migrateUp, NO_TENANT_FILTER, systemEm } from './db/orm.ts';
+import { HubSetting } from './db/entities/index.ts';
+import { PluginRegistry } from './kernel/registry.ts';
+import { JwtService } from './auth/jwt.ts';
+import { randomToken } from './auth/secrets.ts';
+import { createHubPubSub, topics } from './events/pubsub.ts';
+import { OutboxRelay } from './events/outbox.ts';
+import { createQueues } from './queues/queues.ts';
+import { buildSchema } from './graphql/schema.ts';
+import { startHttpServer, type HttpServer } from './http/server.ts';
+import { closeHealthClients } from './http/health.ts';
+import { createActivities } from './temporal/activities.ts';
+import { startWorker, type HubWorker } from './temporal/worker.ts';
+import type { HubServices } from './hub-services.ts';
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+export interface HubOptions {
+  config: HubConfig;
+  /** Apply pending migrations at start (the up command and tests do; production may run `npm run migrate`). */
+  migrate?: boolean;
+  /** Temporal address resolved by the caller (config or a dev server it started). */
+  temporalAddress?: string | null;
+  /** Skip the HTTP server (workers-only nodes). */
+  http?: boolean;
+}
+
+export interface Hub {
+  services: HubServices;
+  http: HttpServer | null;
+  worker: HubWorker | null;
+  url: string | null;
+  stop(): Promise<void>;
+}
+
+/** Reads the JWT secret from config, or the one generated once and shared by all nodes through the database. */
+async function jwtSecret(orm: MikroORM, config: HubConfig): Promise<string> {
+  if (config.KEFU_JWT_SECRET) return config.KEFU_JWT_SECRET;
+  const em = systemEm(orm);
+  await em.getConnection().execute('insert ignore into hub_setting (`key`, `value`) values (?, ?)', ['jwt_secret', randomToken(48)]);
+  const row = await em.findOneOrFail(HubSetting, { key: 'jwt_secret' }, NO_TENANT_FILTER);
+  return row.value;
+}
+
+/**
+ * Boots one hub node: plugins → database → broker → GraphQL → HTTP → Temporal worker → outbox relay.
+ * A plugin that fails validation stops the boot here with its name in the error.
+ */
+export async function startHub(opts: HubOptions): Promise<Hub> {
+  const { config } = opts;
+  const registry = await PluginRegistry.load(config.KEFU_PLUGINS_DIR ?? join(ROOT, 'plugins'), config.KEFU_PLUGINS);
+  if (opts.migrate) await ensureDatabase(config.KEFU_DB_URL);
+  const orm = await initOrm({ dbUrl: config.KEFU_DB_URL, pluginEntities: registry.entities(), pluginMigrations: registry.migrations() });
+  const cleanup: (() => Promise<unknown>)[] = [() => orm.close(true)];
+  try {
+    if (opts.migrate) await migrateUp(orm);
+    const broker = new ServiceBroker(brokerOptions(config));
+    const jwt = new JwtService(await jwtSecret(orm, config), config.KEFU_JWT_TTL_SECONDS);
+    const { pubsub, service: pubsubService } = createHubPubSub(broker);
+    const outbox = new OutboxRelay(orm, broker, (event) => {
+      void pubsub.publish(topics.workspaceEvents(event.workspaceId), { id: event.id, type: event.type, occurredAt: event.occurredAt, payload: event.payload });
+    });
+    const queues = await createQueues({ redisUrl: config.KEFU_REDIS_URL, prefix: `kefu:${config.KEFU_NAMESPACE}`, orm, logger: broker.getLogger('queues'), runWorkers: true });
+    cleanup.unshift(() => queues.close());
+
+    let temporal: Connection | null = null;
+    let temporalClient: Client | null = null;
+    if (opts.temporalAddress) {
+      temporal = await Connection.connect({ address: opts.temporalAddress });
+      temporalClient = new Client({ connection: temporal, namespace: config.KEFU_TEMPORAL_NAMESPACE });
+      cleanup.unshift(() => temporal!.close());
+    }
+
+    const services: HubServices = {
+      config, orm, broker, registry, jwt, pubsub, outbox, queues, temporal, temporalClient,
+      async transact<T>(em: EntityManager, work: (tx: EntityManager) => Promise<T>): Promise<T> {
+        const result = await em.transactional(work);
+        outbox.nudge();
+        return result;
+      },
+    };
+    registry.bind({ orm, broker });
+
+    broker.createService(pubsubService as never);
+    for (const svc of registry.services()) broker.createService(svc as never);
+    await broker.start();
+    cleanup.unshift(() => broker.stop());
+    outbox.start();
+    cleanup.unshift(() => outbox.stop());
+
+    const schema = buildSchema(registry);
+    let http: HttpServer | null = null;
+    if (opts.http !== false) {
+      http = await startHttpServer(services, schema, config.KEFU_HTTP_HOST, config.KEFU_HTTP_PORT, join(ROOT, 'admin-ui', 'dist'));
+      cleanup.unshift(() => http!.close());
+    }
+
+    let worker: HubWorker | null = null;
+    if (opts.temporalAddress && config.KEFU_RUN_WORKER) {
+      worker = await startWorker({
+        address: opts.temporalAddress,
+        namespace: config.KEFU_TEMPORAL_NAMESPACE,
+        taskQueue: config.KEFU_TEMPORAL_TASK_QUEUE,
+        activities: createActivities({ orm, registry }),
+      });
+      cleanup.unshift(() => worker!.shutdown());
+    }
+
+    const url = http ? config.KEFU_PUBLIC_URL ?? `http://localhost:${http.port}` : null;
+    let stopping: Promise<void> | null = null;
+    return {
+      services, http, worker, url,
+      stop() {
+        stopping ??= (async () => {
+          for (const fn of cleanup) await fn().catch((err: unknown) => broker.logger.warn('shutdown step failed', err));
+          await closeHealthClients();
+        })();
+        return stopping;
+      },
+    };
+  } catch (err) {
+    for (const fn of cleanup) await fn().catch(() => undefined);
+    throw err;
+  }
+}

@@ -1,0 +1,139 @@
+/**
+ * @kefu-hub/plugin-sdk — the whole contract between Kefu Hub's core and a plugin.
+ *
+ * A plugin *declares* what it contributes; the core's kernel validates the declaration at boot and
+ * wires it in. A plugin never reaches into core globals: everything it may use arrives through the
+ * context objects typed here.
+ */
+import type { ServiceSchema } from 'moleculer';
+import type { EntitySchema } from '@mikro-orm/core';
+import { z } from 'zod';
+
+export { z };
+export { defineEntity, p } from '@mikro-orm/core';
+export type { EntityManager } from '@mikro-orm/core';
+
+/** Version of this contract. Plugins state the range of core versions they support against it. */
+export const CORE_VERSION = '0.1.0';
+
+export const PLUGIN_KINDS = ['channel', 'bot', 'connector', 'rule', 'survey', 'qa', 'example'] as const;
+export type PluginKind = (typeof PLUGIN_KINDS)[number];
+
+export const ROLES = ['admin', 'supervisor', 'agent', 'operator'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Scopes an API key may carry (enterprise systems: CRM / ERP / ticketing). */
+export const API_SCOPES = [
+  'admin:read',
+  'admin:write',
+  'conversations:read',
+  'conversations:write',
+  'customers:read',
+  'customers:write',
+  'plugins:read',
+  'plugins:write',
+] as const;
+export type ApiScope = (typeof API_SCOPES)[number];
+
+/** Who is calling. Exactly one kind of principal per request. */
+export type Principal =
+  | { kind: 'user'; workspaceId: string; userId: string; roles: Role[] }
+  | { kind: 'apiKey'; workspaceId: string; apiKeyId: string; scopes: ApiScope[] }
+  | { kind: 'visitor'; workspaceId: string; channelId: string; customerId: string; sessionId: string }
+  | { kind: 'anonymous' };
+
+/** A minimal structured logger; the core hands each plugin one bound to its name. */
+export interface PluginLogger {
+  debug(msg: string, data?: Record<string, unknown>): void;
+  info(msg: string, data?: Record<string, unknown>): void;
+  warn(msg: string, data?: Record<string, unknown>): void;
+  error(msg: string, data?: Record<string, unknown>): void;
+}
+
+/** Domain events the core publishes (through its transactional outbox) and plugins may handle. */
+export interface HubEvent<TPayload = Record<string, unknown>> {
+  id: string;
+  type: string;
+  workspaceId: string;
+  occurredAt: string;
+  payload: TPayload;
+}
+
+/** What a plugin's handlers receive: workspace-scoped data access and the plugin's own config. */
+export interface PluginRuntimeContext<TConfig> {
+  plugin: string;
+  workspaceId: string;
+  /** This workspace's installation config, already validated against the plugin's schema. */
+  config: TConfig;
+  /** A forked EntityManager whose workspace filter is bound to `workspaceId`. */
+  em: import('@mikro-orm/core').EntityManager;
+  logger: PluginLogger;
+  /** Calls a Moleculer action on behalf of the workspace (permissions are enforced by the core). */
+  call<T = unknown>(action: string, params?: Record<string, unknown>): Promise<T>;
+  /** Renders a handlebars template with the core's helpers. */
+  render(template: string, data: Record<string, unknown>): string;
+}
+
+export type PluginEventHandler<TConfig> = (event: HubEvent, ctx: PluginRuntimeContext<TConfig>) => Promise<void> | void;
+
+/** Temporal activity contributed by a plugin; called from workflows through the core's generic activity. */
+export type PluginActivity<TConfig> = (
+  input: unknown,
+  ctx: PluginRuntimeContext<TConfig> & { idempotencyKey: string },
+) => Promise<unknown>;
+
+/** A SQL migration owned by a plugin. Names are unique within the plugin and applied once, in order. */
+export interface PluginMigration {
+  name: string;
+  up: string[];
+  down?: string[];
+}
+
+/**
+ * GraphQL extension. `builder` is the core's Pothos builder (typed loosely here so that the SDK does
+ * not pin Pothos' generics); `helpers` gives the pieces a plugin needs to stay workspace-scoped.
+ */
+export interface GraphQLExtensionApi<TConfig> {
+  builder: unknown;
+  /** Resolves the calling principal's context for this plugin (throws UNAUTHENTICATED/FORBIDDEN/NOT_INSTALLED). */
+  runtime(graphqlContext: unknown): Promise<PluginRuntimeContext<TConfig>>;
+}
+
+export interface PluginDefinition<TConfigSchema extends z.ZodType = z.ZodType> {
+  /** Unique, lowercase, `[a-z][a-z0-9-]*`. Moleculer services must be named `plugin.<name>` or `plugin.<name>.*`. */
+  name: string;
+  version: string;
+  /** Semver range of core versions this plugin supports (checked at boot). */
+  coreVersion: string;
+  kinds: PluginKind[];
+  displayName: { en: string; 'zh-CN': string };
+  description?: { en: string; 'zh-CN': string };
+  /** Per-workspace configuration; rendered as a form in the admin UI (JSON Schema derived from it). */
+  config: TConfigSchema;
+  /** Moleculer services (names prefixed `plugin.<name>`). */
+  services?: (helpers: ServiceHelpers<z.output<TConfigSchema>>) => Partial<ServiceSchema>[];
+  /** Temporal activities, reachable by workflows as `<plugin>.<activity>` through the generic activity. */
+  activities?: Record<string, PluginActivity<z.output<TConfigSchema>>>;
+  /** Handlers of hub domain events, e.g. `conversation.created`. Errors are contained and recorded. */
+  events?: Record<string, PluginEventHandler<z.output<TConfigSchema>>>;
+  /** Entities the plugin owns. Each must carry a `workspaceId` property (tenancy is not optional). */
+  entities?: EntitySchema[];
+  migrations?: PluginMigration[];
+  graphql?: (api: GraphQLExtensionApi<z.output<TConfigSchema>>) => void;
+}
+
+export interface ServiceHelpers<TConfig> {
+  /** Builds the runtime context for a workspace from inside a Moleculer action (ctx.meta.workspaceId). */
+  runtime(workspaceId: string): Promise<PluginRuntimeContext<TConfig>>;
+}
+
+const NAME_RE = /^[a-z][a-z0-9-]{1,48}$/;
+
+/** Declares a plugin. Returns the definition unchanged; the kernel validates it at boot. */
+export function definePlugin<TConfigSchema extends z.ZodType>(def: PluginDefinition<TConfigSchema>): PluginDefinition<TConfigSchema> {
+  return def;
+}
+
+export function isValidPluginName(name: string): boolean {
+  return NAME_RE.test(name);
+}

@@ -1,0 +1,66 @@
+import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import type { MikroORM } from '@mikro-orm/mysql';
+import type { ServiceBroker } from 'moleculer';
+
+type LoggerInstance = ReturnType<ServiceBroker['getLogger']>;
+
+/** BullMQ on Redis: background work that must survive restarts and be inspectable in bull-board. */
+export const QUEUE_NAMES = { maintenance: 'maintenance', webhooks: 'webhook-delivery' } as const;
+
+export interface HubQueues {
+  all: Queue[];
+  maintenance: Queue;
+  webhooks: Queue;
+  close(): Promise<void>;
+}
+
+export function redisConnection(redisUrl: string): ConnectionOptions {
+  const u = new URL(redisUrl);
+  return {
+    host: u.hostname,
+    port: Number(u.port || 6379),
+    password: u.password ? decodeURIComponent(u.password) : undefined,
+    db: Number(u.pathname.replace('/', '') || 0),
+    maxRetriesPerRequest: null,
+  };
+}
+
+/**
+ * Creates the hub's queues and, when `runWorkers`, their processors. Maintenance purges published
+ * outbox rows after 7 days (a repeatable job: one schedule however many nodes register it).
+ */
+export async function createQueues(opts: { redisUrl: string; prefix: string; orm: MikroORM; logger: LoggerInstance; runWorkers: boolean }): Promise<HubQueues> {
+  const connection = redisConnection(opts.redisUrl);
+  const common = { connection, prefix: opts.prefix };
+  const maintenance = new Queue(QUEUE_NAMES.maintenance, { ...common, defaultJobOptions: { removeOnComplete: 100, removeOnFail: 500 } });
+  const webhooks = new Queue(QUEUE_NAMES.webhooks, {
+    ...common,
+    defaultJobOptions: { attempts: 8, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: 1000, removeOnFail: false },
+  });
+  const workers: Worker[] = [];
+  if (opts.runWorkers) {
+    await maintenance.upsertJobScheduler('purge-outbox', { every: 3600_000 }, { name: 'purge-outbox' });
+    workers.push(
+      new Worker(QUEUE_NAMES.maintenance, async (job: Job) => {
+        if (job.name === 'purge-outbox') {
+          const res = await opts.orm.em.getConnection().execute(
+            'delete from outbox_event where published_at is not null and published_at < ? limit 10000',
+            [new Date(Date.now() - 7 * 24 * 3600_000)],
+          );
+          return { deleted: (res as { affectedRows?: number }).affectedRows ?? 0 };
+        }
+        throw new Error(`unknown maintenance job ${job.name}`);
+      }, { ...common, concurrency: 1 }),
+    );
+    for (const w of workers) w.on('failed', (job, err) => opts.logger.warn(`job ${job?.queueName}/${job?.name} failed: ${err.message}`));
+  }
+  return {
+    all: [maintenance, webhooks],
+    maintenance,
+    webhooks,
+    async close() {
+      await Promise.all(workers.map((w) => w.close()));
+      await Promise.all([maintenance.close(), webhooks.close()]);
+    },
+  };
+}
