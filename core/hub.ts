@@ -57,7 +57,10 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   const { config } = opts;
   const registry = await PluginRegistry.load(config.KEFU_PLUGINS_DIR ?? join(ROOT, 'plugins'), config.KEFU_PLUGINS);
   if (opts.migrate) await ensureDatabase(config.KEFU_DB_URL);
-  const orm = await initOrm({ dbUrl: config.KEFU_DB_URL, pluginEntities: registry.entities(), pluginMigrations: registry.migrations() });
+  const orm = await initOrm({
+    dbUrl: config.KEFU_DB_URL, pluginEntities: registry.entities(), pluginMigrations: registry.migrations(),
+    silent: !['info', 'debug', 'trace'].includes(config.KEFU_LOG_LEVEL),
+  });
   const cleanup: (() => Promise<unknown>)[] = [() => orm.close(true)];
   try {
     if (opts.migrate) await migrateUp(orm);
@@ -109,6 +112,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
         namespace: config.KEFU_TEMPORAL_NAMESPACE,
         taskQueue: config.KEFU_TEMPORAL_TASK_QUEUE,
         activities: createActivities({ orm, registry }),
+        logLevel: config.KEFU_LOG_LEVEL,
       });
       cleanup.unshift(() => worker!.shutdown());
     }

@@ -15,6 +15,8 @@ export interface OrmOptions {
   pluginMigrations?: { plugin: string; migrations: PluginMigration[] }[];
   debug?: boolean;
   poolMax?: number;
+  /** No migrator log lines (tests, quiet log levels). */
+  silent?: boolean;
 }
 
 /**
@@ -61,7 +63,7 @@ export function ormOptions(opts: OrmOptions): Options {
     pool: { min: 0, max: opts.poolMax ?? 10 },
     debug: opts.debug ?? false,
     extensions: [Migrator],
-    migrations: { migrationsList, transactional: true, allOrNothing: true, snapshot: false },
+    migrations: { migrationsList, transactional: true, allOrNothing: true, snapshot: false, silent: opts.silent ?? false },
     // Every tenant table is filtered by workspace; an EntityManager without a bound workspace
     // throws on tenant queries instead of returning everything (fail closed).
     filters: {

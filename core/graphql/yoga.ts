@@ -1,8 +1,9 @@
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { GraphQLSchema } from 'graphql';
-import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
-import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
-import { costLimitPlugin } from '@escape.tech/graphql-armor-cost-limit';
+import type { ASTVisitor, ValidationContext, ValidationRule } from 'graphql';
+import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
+import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
+import { costLimitRule } from '@escape.tech/graphql-armor-cost-limit';
 import type { HubServices } from '../hub-services.ts';
 import { credentialFrom, resolvePrincipal, InvalidCredentialError, ANONYMOUS } from '../auth/principal.ts';
 import { systemEm, workspaceEm } from '../db/orm.ts';
@@ -28,21 +29,19 @@ export async function buildContext(hub: HubServices, headers: { authorization?: 
  * Depth, alias and cost limits run as validation rules, so an over-limit operation is refused before
  * any resolver runs. Their errors are re-coded QUERY_TOO_COMPLEX.
  */
-export function limitPlugins(hub: HubServices) {
-  const onReject = [] as never[];
+function recoded(rule: (ctx: ValidationContext) => ASTVisitor): ValidationRule {
+  return (context) => {
+    const proxy = Object.create(context) as ValidationContext;
+    proxy.reportError = (error) => context.reportError(new HubError('QUERY_TOO_COMPLEX', error.message.replace(/^Syntax Error: /, '')));
+    return rule(proxy);
+  };
+}
+
+export function limitRules(config: HubServices['config']): ValidationRule[] {
   return [
-    maxDepthPlugin({ n: hub.config.KEFU_GRAPHQL_MAX_DEPTH, ignoreIntrospection: true, flattenFragments: true, onReject, propagateOnRejection: true }),
-    maxAliasesPlugin({ n: hub.config.KEFU_GRAPHQL_MAX_ALIASES, onReject, propagateOnRejection: true }),
-    costLimitPlugin({ maxCost: hub.config.KEFU_GRAPHQL_MAX_COST, ignoreIntrospection: true, onReject, propagateOnRejection: true }),
-    {
-      onValidate() {
-        return ({ result, setResult }: { result: readonly { message: string; extensions?: Record<string, unknown> }[]; setResult: (errors: HubError[]) => void }) => {
-          if (result.some((e) => /^Syntax Error|Query depth limit|Aliases limit|Query Cost limit/i.test(e.message))) {
-            setResult(result.map((e) => (/depth limit|Aliases limit|Cost limit/i.test(e.message) ? new HubError('QUERY_TOO_COMPLEX', e.message) : (e as HubError))));
-          }
-        };
-      },
-    },
+    recoded(maxDepthRule({ n: config.KEFU_GRAPHQL_MAX_DEPTH, ignoreIntrospection: true, flattenFragments: true }) as never),
+    recoded(maxAliasesRule({ n: config.KEFU_GRAPHQL_MAX_ALIASES }) as never),
+    recoded(costLimitRule({ maxCost: config.KEFU_GRAPHQL_MAX_COST, ignoreIntrospection: true }) as never),
   ];
 }
 
@@ -54,7 +53,7 @@ export function createHubYoga(hub: HubServices, schema: GraphQLSchema): YogaServ
     landingPage: false,
     maskedErrors: true,
     logging: false,
-    plugins: limitPlugins(hub) as never[],
+    plugins: [{ onValidate: ({ addValidationRule }: { addValidationRule: (r: ValidationRule) => void }) => { for (const r of limitRules(hub.config)) addValidationRule(r); } }],
     context: async ({ request }) =>
       buildContext(hub, { authorization: request.headers.get('authorization'), cookie: request.headers.get('cookie') }),
   });

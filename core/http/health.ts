@@ -28,7 +28,7 @@ let redis: Redis | null = null;
 
 /** Checks each service the hub depends on; 503 when any is down. */
 export async function health(hub: HubServices): Promise<HealthReport> {
-  redis ??= new Redis(hub.config.KEFU_REDIS_URL, { lazyConnect: false, maxRetriesPerRequest: 1, enableOfflineQueue: false });
+  redis ??= new Redis(hub.config.KEFU_REDIS_URL, { maxRetriesPerRequest: 1, connectTimeout: 2000 });
   const [database, redisRes, temporal, broker] = await Promise.all([
     probe(async () => { await hub.orm.em.getConnection().execute('select 1'); }),
     probe(async () => { const r = await redis!.ping(); if (r !== 'PONG') throw new Error(r); }),

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { HubActivities } from './activity-types.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -41,7 +41,22 @@ export async function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
 
 export interface HubWorker { worker: Worker; run: Promise<void>; shutdown(): Promise<void> }
 
-export async function startWorker(opts: { address: string; namespace: string; taskQueue: string; activities: HubActivities }): Promise<HubWorker> {
+let runtimeInstalled = false;
+
+/** Routes the Temporal SDK's own logs through its default logger at the hub's level (once per process). */
+function installRuntime(level: string): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  const map: Record<string, 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR'> = { trace: 'TRACE', debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR', fatal: 'ERROR' };
+  try {
+    Runtime.install({ logger: new DefaultLogger(map[level] ?? 'INFO') });
+  } catch {
+    // Already instantiated by an earlier connection in this process; keep it.
+  }
+}
+
+export async function startWorker(opts: { address: string; namespace: string; taskQueue: string; activities: HubActivities; logLevel?: string }): Promise<HubWorker> {
+  installRuntime(opts.logLevel ?? 'info');
   const connection = await NativeConnection.connect({ address: opts.address });
   const worker = await Worker.create({
     connection,

@@ -22,12 +22,22 @@ const PasswordInput = z.object({ currentPassword: z.string().min(1), newPassword
 let decoyHash: Promise<string> | null = null;
 
 export function registerAuth(builder: HubBuilder, refs: Refs) {
+  const SessionUser = builder.objectRef<User>('SessionUser').implement({
+    fields: (t) => ({
+      id: t.exposeID('id'),
+      workspaceId: t.exposeID('workspaceId'),
+      email: t.exposeString('email'),
+      name: t.exposeString('name'),
+      roles: t.field({ type: [refs.Role], resolve: (u) => u.roles }),
+    }),
+  });
   const SessionRef = refs.Session.implement({
     description: 'A signed-in user: bearer token (JWT) and its expiry.',
     fields: (t) => ({
       token: t.exposeString('token'),
       expiresAt: t.expose('expiresAt', { type: 'DateTime' }),
-      user: t.field({ type: refs.User, resolve: (s) => s.user }),
+      // Who just signed in. A separate type: at login the caller is still anonymous, so User's scopes cannot apply.
+      user: t.field({ type: SessionUser, resolve: (s) => s.user }),
     }),
   });
 
