@@ -6,7 +6,7 @@ import Handlebars from 'handlebars';
  */
 const hbs = Handlebars.create();
 hbs.registerHelper('default', (value: unknown, fallback: unknown) => (value === undefined || value === null || value === '' ? fallback : value));
-hbs.registerHelper('upper', (s: unknown) => String(s ?? '').toUpperCase());
+hbs.registerHelper('upper', (s: unknown) => (typeof s === 'string' ? s.toUpperCase() : s));
 
 const cache = new Map<string, HandlebarsTemplateDelegate>();
 const MAX_CACHED = 500;

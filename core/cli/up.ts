@@ -24,7 +24,7 @@ async function main() {
     await ensureTemporalCli(log);
     const dev = await startTemporalDevServer({ port, uiPort: port + 1000, dbFile: join(toolsDir(), 'temporal-dev.sqlite'), namespace: config.KEFU_TEMPORAL_NAMESPACE, log });
     temporalAddress = dev.address;
-    stopTemporal = dev.stop;
+    stopTemporal = () => dev.stop();
     log(`Temporal dev server at ${dev.address} (UI http://localhost:${port + 1000})`);
   }
 

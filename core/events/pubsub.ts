@@ -25,7 +25,7 @@ export type HubPubSub = ReturnType<typeof createHubPubSub>['pubsub'];
 
 export function createHubPubSub(broker: ServiceBroker) {
   const target = new BrokerEventTarget(broker);
-  const pubsub = createPubSub<Record<string, [unknown]>>({ eventTarget: target as any });
+  const pubsub = createPubSub<Record<string, [unknown]>>({ eventTarget: target });
   const service: Partial<ServiceSchema> = {
     name: 'hub.pubsub',
     events: {

@@ -13,7 +13,7 @@ function byId<T extends { id: string }>(em: EntityManager, entity: new (...a: an
 
 function groupBy<T>(em: EntityManager, entity: new (...a: any[]) => T, key: keyof T & string) {
   return new DataLoader<string, T[]>(async (keys) => {
-    const rows = (await em.find(entity as any, { [key]: { $in: [...keys] } } as any)) as T[];
+    const rows = (await em.find(entity as any, { [key]: { $in: [...keys] } })) as T[];
     const map = new Map<string, T[]>();
     for (const r of rows) {
       const k = r[key] as unknown as string;

@@ -20,8 +20,10 @@ import { PluginLoadError } from '../kernel/errors.ts';
 import type { HubGraphQLContext } from './context.ts';
 import { HubError, unauthenticated } from './errors.ts';
 
-/** Builds the whole schema: core domain types, then each plugin's extension (errors name the plugin). */
-export function buildSchema(registry: PluginRegistry): GraphQLSchema {
+type Extender = ReturnType<PluginRegistry['definitions']>[number];
+
+/** Core domain types plus the given plugins' extensions, on a fresh builder. */
+function assemble(registry: PluginRegistry, extenders: Extender[]): GraphQLSchema {
   const builder = createBuilder();
   const refs = createRefs(builder);
   registerScalars(builder);
@@ -37,10 +39,9 @@ export function buildSchema(registry: PluginRegistry): GraphQLSchema {
   registerVisitor(builder, refs);
   registerSystem(builder, refs);
 
-  for (const { def, source } of registry.definitions()) {
-    if (!def.graphql) continue;
+  for (const { def, source } of extenders) {
     try {
-      def.graphql({
+      def.graphql!({
         builder,
         runtime: async (gqlCtx): Promise<PluginRuntimeContext<any>> => {
           const ctx = gqlCtx as HubGraphQLContext;
@@ -57,12 +58,27 @@ export function buildSchema(registry: PluginRegistry): GraphQLSchema {
       throw new PluginLoadError(def.name, source, `GraphQL extension failed: ${(err as Error).message}`);
     }
   }
+  return builder.toSchema({ sortSchema: true });
+}
+
+/** Builds the whole schema: core domain types, then each plugin's extension (errors name the plugin). */
+export function buildSchema(registry: PluginRegistry): GraphQLSchema {
+  const extenders = registry.definitions().filter((d) => d.def.graphql);
   try {
-    return builder.toSchema({ sortSchema: true });
+    return assemble(registry, extenders);
   } catch (err) {
-    // A conflicting type/field name from a plugin surfaces here; name the plugins that extend the schema.
-    const extenders = registry.definitions().filter((d) => d.def.graphql).map((d) => d.def.name);
-    throw new Error(`GraphQL schema could not be built (plugins extending it: ${extenders.join(', ') || 'none'}): ${(err as Error).message}`);
+    if (err instanceof PluginLoadError) throw err;
+    // Some conflicts (e.g. a field name already on Query) only surface when the schema is built.
+    // Rebuild with one more plugin at a time to name the first plugin whose extension breaks it.
+    for (let i = 0; i < extenders.length; i++) {
+      try {
+        assemble(registry, extenders.slice(0, i + 1));
+      } catch {
+        const { def, source } = extenders[i]!;
+        throw new PluginLoadError(def.name, source, `GraphQL extension conflicts with the schema: ${(err as Error).message}`);
+      }
+    }
+    throw new Error(`GraphQL schema could not be built: ${(err as Error).message}`);
   }
 }
 

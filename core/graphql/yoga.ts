@@ -39,9 +39,9 @@ function recoded(rule: (ctx: ValidationContext) => ASTVisitor): ValidationRule {
 
 export function limitRules(config: HubServices['config']): ValidationRule[] {
   return [
-    recoded(maxDepthRule({ n: config.KEFU_GRAPHQL_MAX_DEPTH, ignoreIntrospection: true, flattenFragments: true }) as never),
-    recoded(maxAliasesRule({ n: config.KEFU_GRAPHQL_MAX_ALIASES }) as never),
-    recoded(costLimitRule({ maxCost: config.KEFU_GRAPHQL_MAX_COST, ignoreIntrospection: true }) as never),
+    recoded(maxDepthRule({ n: config.KEFU_GRAPHQL_MAX_DEPTH, ignoreIntrospection: true, flattenFragments: true })),
+    recoded(maxAliasesRule({ n: config.KEFU_GRAPHQL_MAX_ALIASES })),
+    recoded(costLimitRule({ maxCost: config.KEFU_GRAPHQL_MAX_COST, ignoreIntrospection: true })),
   ];
 }
 

@@ -89,7 +89,7 @@ export async function startHttpServer(hub: HubServices, schema: GraphQLSchema, h
         } catch (err) {
           return [err as never];
         }
-        return args as never;
+        return args;
       },
     },
     wss,

@@ -42,7 +42,7 @@ export async function discoverPlugins(pluginsDir: string, npmPackages: string[])
       }
       if (!pkg.kefuHub?.plugin) continue;
       const exp = pkg.exports as string | Record<string, unknown> | undefined;
-      const main = (typeof exp === 'string' ? exp : typeof exp?.['.'] === 'string' ? (exp['.'] as string) : undefined) ?? pkg.main;
+      const main = (typeof exp === 'string' ? exp : typeof exp?.['.'] === 'string' ? (exp['.']) : undefined) ?? pkg.main;
       if (!main) throw new PluginLoadError(pkg.name ?? entry.name, source, 'package.json names no entry point ("exports" or "main")');
       const file = join(dir, entry.name, main);
       found.push({ source, definition: await importDefault(pathToFileURL(file).href, source, pkg.name ?? entry.name) });

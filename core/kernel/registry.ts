@@ -69,7 +69,7 @@ export class PluginRegistry {
       kinds: def.kinds,
       displayName: def.displayName,
       description: def.description,
-      configJsonSchema: z.toJSONSchema(def.config, { io: 'input' }) as Record<string, unknown>,
+      configJsonSchema: z.toJSONSchema(def.config, { io: 'input' }),
       source,
     }));
   }
@@ -117,7 +117,7 @@ export class PluginRegistry {
       em,
       logger: this.logger(plugin),
       call: <T>(action: string, params?: Record<string, unknown>) =>
-        broker.call(action, params ?? {}, { meta: { workspaceId, principal: { kind: 'plugin', plugin, workspaceId } } }) as Promise<T>,
+        broker.call<T, Record<string, unknown>>(action, params ?? {}, { meta: { workspaceId, principal: { kind: 'plugin', plugin, workspaceId } } }),
       render,
     };
   }

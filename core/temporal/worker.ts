@@ -32,7 +32,7 @@ export async function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
   const dir = join(ROOT, '.artifacts', 'workflow-bundles');
   const file = join(dir, `${sourceHash()}.js`);
   if (existsSync(file)) return { code: readFileSync(file, 'utf8') } as WorkflowBundleWithSourceMap;
-  const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { info() {}, warn() {}, error: console.error, debug() {}, trace() {}, log() {} } as never });
+  const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { info() {}, warn() {}, error: console.error, debug() {}, trace() {}, log() {} } });
   mkdirSync(dir, { recursive: true });
   writeFileSync(`${file}.tmp${process.pid}`, bundle.code);
   (await import('node:fs')).renameSync(`${file}.tmp${process.pid}`, file);
@@ -63,7 +63,7 @@ export async function startWorker(opts: { address: string; namespace: string; ta
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
     workflowBundle: await workflowBundle(),
-    activities: opts.activities as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>,
+    activities: opts.activities,
     shutdownGraceTime: '5 seconds',
   });
   const run = worker.run();

@@ -1,5 +1,4 @@
 import { defineEntity, p } from '@mikro-orm/core';
-import { newId } from '../ids.ts';
 import { tenantColumns, updatedAt } from './columns.ts';
 import type { ApiScope } from '@kefu-hub/plugin-sdk';
 

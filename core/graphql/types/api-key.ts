@@ -10,7 +10,7 @@ import { parseInput } from '../validation.ts';
 import type { Refs } from '../refs.ts';
 
 export function registerApiKey(builder: HubBuilder, refs: Refs) {
-  const ScopeEnum = builder.enumType('ApiScope', { values: Object.fromEntries(API_SCOPES.map((s) => [s.replace(':', '_').toUpperCase(), { value: s }])) as Record<string, { value: (typeof API_SCOPES)[number] }> });
+  const ScopeEnum = builder.enumType('ApiScope', { values: Object.fromEntries(API_SCOPES.map((s) => [s.replace(':', '_').toUpperCase(), { value: s }])) });
 
   refs.ApiKey.implement({
     description: 'A key for enterprise systems; the secret is shown once, at creation, and stored hashed.',

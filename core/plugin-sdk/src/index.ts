@@ -69,9 +69,9 @@ export interface PluginRuntimeContext<TConfig> {
   em: import('@mikro-orm/core').EntityManager;
   logger: PluginLogger;
   /** Calls a Moleculer action on behalf of the workspace (permissions are enforced by the core). */
-  call<T = unknown>(action: string, params?: Record<string, unknown>): Promise<T>;
+  call: <T = unknown>(action: string, params?: Record<string, unknown>) => Promise<T>;
   /** Renders a handlebars template with the core's helpers. */
-  render(template: string, data: Record<string, unknown>): string;
+  render: (template: string, data: Record<string, unknown>) => string;
 }
 
 export type PluginEventHandler<TConfig> = (event: HubEvent, ctx: PluginRuntimeContext<TConfig>) => Promise<void> | void;
@@ -96,7 +96,7 @@ export interface PluginMigration {
 export interface GraphQLExtensionApi<TConfig> {
   builder: unknown;
   /** Resolves the calling principal's context for this plugin (throws UNAUTHENTICATED/FORBIDDEN/NOT_INSTALLED). */
-  runtime(graphqlContext: unknown): Promise<PluginRuntimeContext<TConfig>>;
+  runtime: (graphqlContext: unknown) => Promise<PluginRuntimeContext<TConfig>>;
 }
 
 export interface PluginDefinition<TConfigSchema extends z.ZodType = z.ZodType> {
@@ -124,7 +124,7 @@ export interface PluginDefinition<TConfigSchema extends z.ZodType = z.ZodType> {
 
 export interface ServiceHelpers<TConfig> {
   /** Builds the runtime context for a workspace from inside a Moleculer action (ctx.meta.workspaceId). */
-  runtime(workspaceId: string): Promise<PluginRuntimeContext<TConfig>>;
+  runtime: (workspaceId: string) => Promise<PluginRuntimeContext<TConfig>>;
 }
 
 const NAME_RE = /^[a-z][a-z0-9-]{1,48}$/;

@@ -86,7 +86,7 @@ export default definePlugin({
   },
   events: {
     'user.created': async (event, rt) => {
-      const name = String(event.payload.name ?? 'someone');
+      const name = typeof event.payload.name === 'string' ? event.payload.name : 'someone';
       // Idempotent by event id: the outbox delivers at least once.
       const text = `welcome ${name} [${event.id}]`;
       if (await rt.em.count(ExampleNote, { text })) return;
