@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+/* global process, console */
 // Installs dependencies when needed and checks the pinned Node 24 is available.
 // Runs from npm's prestart/pretest hooks, possibly before node_modules exists and
 // on whatever Node the machine has (>= 18), so: plain JS, node: built-ins only.
@@ -42,8 +43,10 @@ if (hash === null) {
   console.log('ensure-deps: no package-lock.json, running npm install');
   npm(['install', '--no-audit', '--no-fund']);
 } else if (!existsSync(nodeModules) || readStamp() !== hash) {
-  console.log('ensure-deps: dependencies missing or out of date, running npm ci');
-  npm(['ci', '--no-audit', '--no-fund']);
+  // `npm install`, not `npm ci`: npm 11 writes lock files without other platforms' optional packages
+  // (e.g. @swc/core-darwin-*) and `npm ci` then refuses them as out of sync; install follows the lock.
+  console.log('ensure-deps: dependencies missing or out of date, running npm install');
+  npm(['install', '--no-audit', '--no-fund']);
 }
 
 const installedHash = lockHash();
@@ -57,6 +60,6 @@ const found = (version.stdout ?? '').trim();
 if (version.error || version.status !== 0 || !found.startsWith('v24.')) {
   fail(
     `node_modules/.bin/node must be Node 24 (the "node" devDependency), found ${found || 'nothing'}; ` +
-      'run "npm ci" and make sure npm did not skip the "node" package.',
+      'run "npm install" and make sure npm did not skip the "node" package.',
   );
 }

@@ -257,8 +257,11 @@ async function probeNats(natsUrl: string, timeoutMs: number): Promise<void> {
 export async function probeTemporal(address: string, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<void> {
   const { Connection } = await import('@temporalio/client');
   const deadline = Date.now() + timeoutMs;
-  const connection = await Connection.connect({ address, connectTimeout: timeoutMs });
+  // `lazy` + `ensureConnected` rather than `connect`: when connecting fails, `connect` leaves its
+  // gRPC channel open (reconnecting in the background), while here `close()` always runs.
+  const connection = Connection.lazy({ address, connectTimeout: timeoutMs });
   try {
+    await connection.ensureConnected();
     await connection.withDeadline(deadline, () => connection.workflowService.getSystemInfo({}));
   } finally {
     await connection.close().catch(() => {});
