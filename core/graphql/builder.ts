@@ -1,6 +1,7 @@
 // The Pothos builder. Defines no types itself: scalars and domain types live in ./types/.
 import SchemaBuilder from '@pothos/core';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import type { ApiScope } from '@kefu-hub/plugin-sdk';
 import type { HubGraphQLContext, HubSchemaTypes } from './context.ts';
 import { forbidden, unauthenticated } from './errors.ts';
 
@@ -21,7 +22,8 @@ export function createBuilder() {
         return {
           user: p.kind === 'user',
           role: (role) => p.kind === 'user' && (p.roles.includes('admin') || p.roles.includes(role)),
-          apiScope: (scope) => p.kind === 'apiKey' && p.scopes.includes(scope),
+          // A `:write` scope implies its `:read`: a key that may write an object may read the result back.
+          apiScope: (scope) => p.kind === 'apiKey' && (p.scopes.includes(scope) || (scope.endsWith(':read') && p.scopes.includes(scope.replace(/:read$/, ':write') as ApiScope))),
           visitor: p.kind === 'visitor',
         };
       },

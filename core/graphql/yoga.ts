@@ -1,5 +1,5 @@
-import { createYoga, type YogaServerInstance } from 'graphql-yoga';
-import type { GraphQLSchema } from 'graphql';
+import { createYoga, maskError, type YogaServerInstance } from 'graphql-yoga';
+import { GraphQLError, type GraphQLSchema } from 'graphql';
 import type { ASTVisitor, ValidationContext, ValidationRule } from 'graphql';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
@@ -9,7 +9,7 @@ import { credentialFrom, resolvePrincipal, InvalidCredentialError, ANONYMOUS } f
 import { systemEm, workspaceEm } from '../db/orm.ts';
 import { createLoaders } from './loaders.ts';
 import type { HubGraphQLContext } from './context.ts';
-import { HubError } from './errors.ts';
+import { ERROR_CODES, HubError } from './errors.ts';
 import type { Principal } from '@kefu-hub/plugin-sdk';
 
 /** Builds a request context: principal from the credential, a forked EM bound to its workspace, fresh loaders. */
@@ -37,12 +37,29 @@ function recoded(rule: (ctx: ValidationContext) => ASTVisitor): ValidationRule {
   };
 }
 
+// graphql-armor throws from the visitor by default (no code, and graphql-ws closes the socket with 4500):
+// report instead, so the error passes the recoding proxy and comes back as a validation error.
+const report = { propagateOnRejection: false, onReject: [(ctx: ValidationContext | null, error: GraphQLError) => ctx?.reportError(error)] };
+
 export function limitRules(config: HubServices['config']): ValidationRule[] {
   return [
-    recoded(maxDepthRule({ n: config.KEFU_GRAPHQL_MAX_DEPTH, ignoreIntrospection: true, flattenFragments: true })),
-    recoded(maxAliasesRule({ n: config.KEFU_GRAPHQL_MAX_ALIASES })),
-    recoded(costLimitRule({ maxCost: config.KEFU_GRAPHQL_MAX_COST, ignoreIntrospection: true })),
+    recoded(maxDepthRule({ n: config.KEFU_GRAPHQL_MAX_DEPTH, ignoreIntrospection: true, flattenFragments: true, ...report })),
+    recoded(maxAliasesRule({ n: config.KEFU_GRAPHQL_MAX_ALIASES, ...report })),
+    recoded(costLimitRule({ maxCost: config.KEFU_GRAPHQL_MAX_COST, ignoreIntrospection: true, ...report })),
   ];
+}
+
+/**
+ * Masks unexpected errors. Plugins cannot import the core's HubError, so an error a plugin throws with
+ * one of the hub's codes in `extensions.code` (e.g. BAD_USER_INPUT) is expected and shown as such.
+ */
+function maskHubError(error: unknown, message: string, isDev?: boolean): Error {
+  const original = error instanceof GraphQLError ? error.originalError : undefined;
+  const errorCode = (original as { extensions?: { code?: unknown } } | undefined)?.extensions?.code;
+  if (error instanceof GraphQLError && original && !(original instanceof GraphQLError) && (ERROR_CODES as readonly unknown[]).includes(errorCode)) {
+    return new GraphQLError(original.message, { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path, extensions: { code: errorCode } });
+  }
+  return maskError(error, message, isDev);
 }
 
 export function createHubYoga(hub: HubServices, schema: GraphQLSchema): YogaServerInstance<Record<string, unknown>, HubGraphQLContext> {
@@ -51,7 +68,7 @@ export function createHubYoga(hub: HubServices, schema: GraphQLSchema): YogaServ
     graphqlEndpoint: '/graphql',
     graphiql: { title: 'Kefu Hub GraphQL', subscriptionsProtocol: 'WS' },
     landingPage: false,
-    maskedErrors: true,
+    maskedErrors: { maskError: maskHubError },
     logging: false,
     plugins: [{ onValidate: ({ addValidationRule }: { addValidationRule: (r: ValidationRule) => void }) => { for (const r of limitRules(hub.config)) addValidationRule(r); } }],
     context: async ({ request }) =>
