@@ -34,7 +34,9 @@ export const permissionsMiddleware: Middleware = {
     if (!permissions || permissions.length === 0) return handler;
     return function checkPermissions(this: unknown, ctx: Context<unknown, HubMeta>) {
       if (!allowed(ctx.meta.principal, permissions)) {
-        throw new Errors.MoleculerClientError(`not allowed to call ${action.name ?? 'action'}`, 403, 'FORBIDDEN');
+        // Reject, never throw: the broker chains `.catch` on what this returns, so a synchronous throw
+        // would escape a local `broker.call(...)` as an exception instead of a rejected promise.
+        return Promise.reject(new Errors.MoleculerClientError(`not allowed to call ${action.name ?? 'action'}`, 403, 'FORBIDDEN'));
       }
       return handler.call(this as never, ctx as never);
     } as typeof handler;

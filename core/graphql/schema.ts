@@ -14,6 +14,9 @@ import { registerApiKey } from './types/api-key.ts';
 import { registerPlugin } from './types/plugin.ts';
 import { registerVisitor } from './types/visitor.ts';
 import { registerSystem } from './types/system.ts';
+import { registerConversation } from './types/conversation.ts';
+import { registerSupport } from './types/support.ts';
+import { registerFlow } from './types/flow.ts';
 import type { PluginRegistry } from '../kernel/registry.ts';
 import { PluginNotInstalledError } from '../kernel/registry.ts';
 import { PluginLoadError } from '../kernel/errors.ts';
@@ -38,6 +41,9 @@ function assemble(registry: PluginRegistry, extenders: Extender[]): GraphQLSchem
   registerPlugin(builder, refs);
   registerVisitor(builder, refs);
   registerSystem(builder, refs);
+  registerConversation(builder, refs);
+  registerSupport(builder, refs);
+  registerFlow(builder, refs);
 
   for (const { def, source } of extenders) {
     try {

@@ -50,10 +50,16 @@ export class PluginRegistry {
   static async load(pluginsDir: string, npmPackages: string[]): Promise<PluginRegistry> {
     const discovered = await discoverPlugins(pluginsDir, npmPackages);
     const loaded = new Map<string, { def: PluginDefinition; source: string }>();
+    const ruleOwners = new Map<string, string>();
     for (const { source, definition } of discovered) {
       const def = validatePlugin(definition, source);
       const dup = loaded.get(def.name);
       if (dup) throw new PluginLoadError(def.name, source, `name already used by ${dup.source}`);
+      for (const rule of Object.keys(def.rules ?? {})) {
+        const owner = ruleOwners.get(rule);
+        if (owner) throw new PluginLoadError(def.name, source, `transfer rule "${rule}" is already contributed by plugin "${owner}"`);
+        ruleOwners.set(rule, def.name);
+      }
       loaded.set(def.name, { def, source });
     }
     return new PluginRegistry(loaded);
@@ -191,6 +197,21 @@ export class PluginRegistry {
       events[name] = typeof ev === 'function' ? safe : { ...(ev as object), handler: safe };
     }
     return { ...svc, events: events as ServiceSchema['events'] };
+  }
+
+  /** A transfer rule by its (hub-wide unique) name, with the plugin that contributes it. */
+  rule(name: string): { plugin: string; rule: NonNullable<PluginDefinition['rules']>[string] } | undefined {
+    for (const { def } of this.loaded.values()) {
+      const rule = def.rules?.[name];
+      if (rule) return { plugin: def.name, rule };
+    }
+    return undefined;
+  }
+
+  rules(): { name: string; plugin: string; label: { en: string; 'zh-CN': string }; configJsonSchema: Record<string, unknown> }[] {
+    return [...this.loaded.values()].flatMap(({ def }) => Object.entries(def.rules ?? {}).map(([name, r]) => ({
+      name, plugin: def.name, label: r.label, configJsonSchema: z.toJSONSchema(r.config, { io: 'input' }),
+    })));
   }
 
   activity(plugin: string, name: string) {

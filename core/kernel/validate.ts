@@ -18,6 +18,9 @@ const ManifestSchema = z.object({
   entities: z.array(z.any()).optional(),
   migrations: z.array(z.object({ name: z.string().regex(/^[0-9]{4}_[a-z0-9_]+$/), up: z.array(z.string().min(1)).min(1), down: z.array(z.string()).optional() })).optional(),
   graphql: z.function().optional(),
+  bot: z.object({ answer: z.function() }).optional(),
+  rules: z.record(z.string().regex(/^[a-z][a-z0-9_-]{1,48}$/), z.object({ label: z.object({ en: z.string(), 'zh-CN': z.string() }), config: z.custom<z.ZodType>((v) => v instanceof z.ZodType), evaluate: z.function() })).optional(),
+  http: z.array(z.object({ method: z.enum(['GET', 'POST']), path: z.string().regex(/^\/[A-Za-z0-9._/-]*$/), handler: z.function() })).optional(),
 });
 
 export function validatePlugin(raw: unknown, source: string): PluginDefinition {
@@ -41,6 +44,11 @@ export function validatePlugin(raw: unknown, source: string): PluginDefinition {
     z.toJSONSchema(def.config, { io: 'input' });
   } catch (err) {
     throw new PluginLoadError(name, source, `config schema cannot be rendered as JSON Schema: ${(err as Error).message}`);
+  }
+  if (def.bot && !def.kinds.includes('bot')) throw new PluginLoadError(name, source, 'contributes a bot but does not declare kind "bot"');
+  if (def.rules && !def.kinds.includes('rule')) throw new PluginLoadError(name, source, 'contributes rules but does not declare kind "rule"');
+  for (const [rule, r] of Object.entries(def.rules ?? {})) {
+    if (!r.config.safeParse({}).success) throw new PluginLoadError(name, source, `rule "${rule}" config schema rejects {}`);
   }
   for (const entity of def.entities ?? []) {
     const meta = (entity as { meta?: { className?: string; properties?: Record<string, unknown>; tableName?: string } }).meta;
