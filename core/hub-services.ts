@@ -7,6 +7,10 @@ import type { HubPubSub } from './events/pubsub.ts';
 import type { OutboxRelay } from './events/outbox.ts';
 import type { HubQueues } from './queues/queues.ts';
 import type { Connection, Client } from '@temporalio/client';
+import type { ConversationService } from './conversations/service.ts';
+import type { LifecycleClient } from './conversations/lifecycle.ts';
+import type { RoutingService } from './routing/routing.ts';
+import type { NodeRegistry } from './flows/registry.ts';
 
 /** What the hub hands to resolvers, services and activities: explicit dependencies, no globals. */
 export interface HubServices {
@@ -21,6 +25,11 @@ export interface HubServices {
   /** Temporal client connection (null only on nodes started without Temporal, e.g. migrate). */
   temporal: Connection | null;
   temporalClient: Client | null;
+  conversations: ConversationService;
+  /** Null on nodes without Temporal (lifecycle calls then fail with a clear error). */
+  lifecycle: LifecycleClient | null;
+  routing: RoutingService;
+  nodeTypes: NodeRegistry;
   /** Runs `work` in a transaction on `em`; outbox rows written inside are relayed right after commit. */
   transact<T>(em: EntityManager, work: (tx: EntityManager) => Promise<T>): Promise<T>;
 }

@@ -19,6 +19,12 @@ import { closeHealthClients } from './http/health.ts';
 import { createActivities } from './temporal/activities.ts';
 import { startWorker, type HubWorker } from './temporal/worker.ts';
 import type { HubServices } from './hub-services.ts';
+import { ConversationService } from './conversations/service.ts';
+import { LifecycleClient } from './conversations/lifecycle.ts';
+import { createAssignmentHandler } from './conversations/assignment.ts';
+import { BotPipeline } from './conversations/bot-pipeline.ts';
+import { RoutingService } from './routing/routing.ts';
+import { NodeRegistry } from './flows/registry.ts';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -81,8 +87,34 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
       cleanup.unshift(() => temporal!.close());
     }
 
+    const conversations = new ConversationService({ orm, pubsub, outbox });
+    const lifecycle = temporalClient
+      ? new LifecycleClient({ orm, client: temporalClient, taskQueue: config.KEFU_TEMPORAL_TASK_QUEUE, pubsub, nudgeOutbox: () => outbox.nudge() })
+      : null;
+    const routingLog = broker.getLogger('routing');
+    const routing = new RoutingService({
+      redisUrl: config.KEFU_REDIS_URL,
+      prefix: `kefu:${config.KEFU_NAMESPACE}`,
+      orm,
+      logger: { debug: (m: string) => routingLog.debug(m), info: (m: string) => routingLog.info(m), warn: (m: string) => routingLog.warn(m), error: (m: string) => routingLog.error(m) },
+      onAssigned: createAssignmentHandler({ orm, conversations, lifecycle: () => lifecycle, nudgeOutbox: () => outbox.nudge() }),
+      onPositions: (updates) => {
+        for (const u of updates) conversations.publish({ kind: 'queue_position', conversationId: u.conversationId, position: u.position, estimatedWaitSec: null });
+      },
+    });
+    cleanup.unshift(() => routing.close());
+    const bots = new BotPipeline({
+      orm, registry, conversations, logger: broker.getLogger('bot'),
+      requestHuman: async (_ws: string, conversationId: string, rule: string) => {
+        if (!lifecycle) throw new Error('no Temporal client on this node');
+        await lifecycle.requestHuman(conversationId, rule);
+      },
+    });
+    conversations.onCustomerMessage((workspaceId, message) => bots.onCustomerMessage(workspaceId, message));
+
     const services: HubServices = {
       config, orm, broker, registry, jwt, pubsub, outbox, queues, temporal, temporalClient,
+      conversations, lifecycle, routing, nodeTypes: new NodeRegistry(),
       async transact<T>(em: EntityManager, work: (tx: EntityManager) => Promise<T>): Promise<T> {
         const result = await em.transactional(work);
         outbox.nudge();
@@ -97,6 +129,8 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     cleanup.unshift(() => broker.stop());
     outbox.start();
     cleanup.unshift(() => outbox.stop());
+    await routing.reconcile();
+    routing.start();
 
     const schema = buildSchema(registry);
     let http: HttpServer | null = null;
@@ -111,7 +145,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
         address: opts.temporalAddress,
         namespace: config.KEFU_TEMPORAL_NAMESPACE,
         taskQueue: config.KEFU_TEMPORAL_TASK_QUEUE,
-        activities: createActivities({ orm, registry }),
+        activities: createActivities({ orm, registry, lifecycle: { orm, conversations, routing, nudgeOutbox: () => outbox.nudge() } }),
         logLevel: config.KEFU_LOG_LEVEL,
       });
       cleanup.unshift(() => worker!.shutdown());

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestHub, signUp, ok, code } from './helpers/hub.ts';
 
-test('a fresh hub migrates an empty database, signs up a workspace and answers GraphQL', async (t) => {
+void test('a fresh hub migrates an empty database, signs up a workspace and answers GraphQL', async (t) => {
   const th = await startTestHub();
   t.after(() => th.close());
   const a = await signUp(th.gql, 'smoke-a');

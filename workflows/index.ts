@@ -1,3 +1,4 @@
-// Every workflow the hub's worker registers. Workflow code is deterministic: no I/O, no Date.now(),
-// no Math.random() outside Temporal's replay-safe versions.
+// Every workflow the hub's worker registers. Workflow code is deterministic: no I/O, no Node APIs,
+// time and randomness only through Temporal's replay-safe versions.
 export { pluginTaskWorkflow } from './plugin-task.ts';
+export { conversationWorkflow } from './conversation/workflow.ts';

@@ -10,6 +10,10 @@ export const ERROR_CODES = [
   'PLUGIN_NOT_INSTALLED',
   'PLUGIN_ERROR',
   'QUERY_TOO_COMPLEX',
+  /** The conversation is not in a phase that allows this (e.g. rating before the survey). */
+  'INVALID_STATE',
+  /** A dependency (Temporal, Redis) is unavailable; retry later. */
+  'UNAVAILABLE',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -1,7 +1,9 @@
 import { ROLES } from '@kefu-hub/plugin-sdk';
 import type {
-  AgentProfile, AgentSkill, ApiKey, AuditLog, Channel, Department, PluginInstallation, SkillGroup, User, Workspace,
+  AgentProfile, AgentSkill, ApiKey, AuditLog, CannedReply, Channel, Conversation, Customer, Department, FlowVersion, Flow, OfflineMessage,
+  PluginInstallation, SkillGroup, SurveyResponse, User, Workspace,
 } from '../db/entities/index.ts';
+import type { ConversationEvent, MessageView } from '../conversations/topics.ts';
 import type { HubBuilder } from './builder.ts';
 import type { PluginCatalogEntry } from '../kernel/registry.ts';
 
@@ -32,6 +34,15 @@ export function createRefs(builder: HubBuilder) {
     VisitorSession: builder.objectRef<VisitorSessionResult>('VisitorSession'),
     AuditLogEntry: builder.objectRef<AuditLog>('AuditLogEntry'),
     HubEvent: builder.objectRef<HubEventView>('HubEvent'),
+    Conversation: builder.objectRef<Conversation>('Conversation'),
+    Message: builder.objectRef<MessageView>('Message'),
+    Customer: builder.objectRef<Customer>('Customer'),
+    ConversationEvent: builder.objectRef<ConversationEvent>('ConversationEvent'),
+    CannedReply: builder.objectRef<CannedReply>('CannedReply'),
+    OfflineMessage: builder.objectRef<OfflineMessage>('OfflineMessage'),
+    SurveyResponse: builder.objectRef<SurveyResponse>('SurveyResponse'),
+    Flow: builder.objectRef<Flow>('Flow'),
+    FlowVersion: builder.objectRef<FlowVersion>('FlowVersion'),
   };
 }
 

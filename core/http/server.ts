@@ -52,6 +52,40 @@ export async function startHttpServer(hub: HubServices, schema: GraphQLSchema, h
     }
   });
 
+  // Plugin HTTP routes under /plugins/<name>/… (channel webhooks, widget assets). A throwing handler is a 500
+  // for that request and a recorded error, never a crash.
+  for (const { def } of hub.registry.definitions()) {
+    for (const route of def.http ?? []) {
+      const path = `/plugins/${def.name}${route.path}`;
+      const handle = async (req: express.Request, res: express.Response) => {
+        try {
+          const out = await route.handler(
+            {
+              method: req.method, path: req.path,
+              query: Object.fromEntries(Object.entries(req.query).filter((e): e is [string, string] => typeof e[1] === 'string')),
+              headers: req.headers as Record<string, string | undefined>,
+              body: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
+            },
+            {
+              publicUrl: hub.config.KEFU_PUBLIC_URL ?? `${req.protocol}://${req.get('host') ?? 'localhost'}`,
+              call: (action, params) => hub.broker.call(action, params ?? {}, { meta: { principal: { kind: 'plugin', plugin: def.name, workspaceId: '' } } }),
+            },
+          );
+          res.status(out.status ?? 200);
+          for (const [k, v] of Object.entries(out.headers ?? {})) res.setHeader(k, v);
+          if (out.body === undefined) res.end();
+          else if (typeof out.body === 'string' || Buffer.isBuffer(out.body)) res.send(out.body);
+          else res.json(out.body);
+        } catch (err) {
+          hub.registry.logger(def.name).error('http route failed', { path, error: String(err) });
+          res.status(500).json({ error: 'plugin route failed' });
+        }
+      };
+      if (route.method === 'GET') app.get(path, handle);
+      else app.post(path, express.raw({ type: () => true, limit: '2mb' }), handle);
+    }
+  }
+
   if (existsSync(adminUiDist)) {
     app.use('/admin', express.static(adminUiDist, { index: 'index.html', fallthrough: true }));
   }

@@ -5,10 +5,12 @@ import { PluginNotInstalledError } from '../kernel/registry.ts';
 import { workspaceEm } from '../db/orm.ts';
 import { PluginActivityResult } from '../db/entities/index.ts';
 import type { HubActivities, PluginActivityInput } from './activity-types.ts';
+import { createLifecycleActivities, type LifecycleDeps } from './lifecycle-activities.ts';
 
 export interface ActivityDeps {
   orm: MikroORM;
   registry: PluginRegistry;
+  lifecycle: LifecycleDeps;
 }
 
 /**
@@ -16,8 +18,9 @@ export interface ActivityDeps {
  * activity, runs it in the workspace's runtime context, and records the result under the
  * idempotency key so that a retry after a crash returns the stored result instead of redoing it.
  */
-export function createActivities({ orm, registry }: ActivityDeps): HubActivities {
+export function createActivities({ orm, registry, lifecycle }: ActivityDeps): HubActivities {
   return {
+    ...createLifecycleActivities(lifecycle),
     async runPluginActivity(call: PluginActivityInput): Promise<unknown> {
       const fn = registry.activity(call.plugin, call.activity);
       if (!fn) throw ApplicationFailure.nonRetryable(`plugin "${call.plugin}" has no activity "${call.activity}"`, 'UnknownPluginActivity');

@@ -19,7 +19,13 @@ export const ChannelSchema = defineEntity({
 export class Channel extends ChannelSchema.class {}
 ChannelSchema.setClass(Channel);
 
-export const CONVERSATION_STATUSES = ['bot', 'queued', 'assigned', 'closed', 'offline'] as const;
+/**
+ * Where a conversation is in its lifecycle. `self_service`/`bot`: automated; `queued`: waiting for an
+ * agent; `assigned`: with an agent; `survey`: closed, waiting for the rating; `offline`: collecting an
+ * offline message (留言); `ended`: finished.
+ */
+export const CONVERSATION_STATUSES = ['self_service', 'bot', 'queued', 'assigned', 'survey', 'offline', 'ended'] as const;
+export type ConversationStatus = (typeof CONVERSATION_STATUSES)[number];
 
 export const ConversationSchema = defineEntity({
   name: 'Conversation',
@@ -35,7 +41,22 @@ export const ConversationSchema = defineEntity({
     flowVersionId: p.string().length(36).nullable(),
     /** Last message sequence number handed out; messages are ordered by it. */
     lastSeq: p.integer().default(0),
-    closedAt: p.datetime().nullable(),
+    /** Read receipts: highest seq each side has read. */
+    customerReadSeq: p.integer().default(0),
+    agentReadSeq: p.integer().default(0),
+    /** The flow node the workflow is executing (its config drives the bot/rules in the message path). */
+    currentNodeId: p.string().length(64).nullable(),
+    /** The transfer-to-human rule that fired (keyword, unmatched, vip, …), if any. */
+    transferRule: p.string().length(64).nullable(),
+    /** Pages the visitor saw before the chat (F3 visitor trail). */
+    trail: p.json<{ url: string; title?: string; at: string }[]>(),
+    queuedAt: p.datetime(3).nullable(),
+    assignedAt: p.datetime(3).nullable(),
+    firstResponseAt: p.datetime(3).nullable(),
+    closedAt: p.datetime(3).nullable(),
+    closeReason: p.string().length(32).nullable(),
+    lastCustomerMessageAt: p.datetime(3).nullable(),
+    lastAgentMessageAt: p.datetime(3).nullable(),
     updatedAt: updatedAt(),
   },
 });
@@ -56,7 +77,7 @@ export const MessageSchema = defineEntity({
     ...tenantColumns(),
     conversationId: p.string().length(36),
     seq: p.integer(),
-    clientMessageId: p.string().length(64).nullable(),
+    clientMessageId: p.string().length(128).nullable(),
     senderType: p.enum(SENDER_TYPES),
     senderId: p.string().length(36).nullable(),
     type: p.enum(MESSAGE_TYPES),
@@ -66,3 +87,74 @@ export const MessageSchema = defineEntity({
 });
 export class Message extends MessageSchema.class {}
 MessageSchema.setClass(Message);
+
+/** Agent canned replies (常用语); `template` is handlebars with customer/agent/conversation variables. */
+export const CannedReplySchema = defineEntity({
+  name: 'CannedReply',
+  tableName: 'canned_reply',
+  properties: {
+    ...tenantColumns(),
+    title: p.string().length(120),
+    shortcut: p.string().length(32).nullable(),
+    template: p.text(),
+    updatedAt: updatedAt(),
+  },
+});
+export class CannedReply extends CannedReplySchema.class {}
+CannedReplySchema.setClass(CannedReply);
+
+export const SurveyResponseSchema = defineEntity({
+  name: 'SurveyResponse',
+  tableName: 'survey_response',
+  properties: {
+    ...tenantColumns(),
+    conversationId: p.string().length(36).unique(),
+    agentId: p.string().length(36).nullable(),
+    stars: p.integer(),
+    comment: p.string().length(2000).nullable(),
+  },
+});
+export class SurveyResponse extends SurveyResponseSchema.class {}
+SurveyResponseSchema.setClass(SurveyResponse);
+
+export const OFFLINE_MESSAGE_STATUSES = ['open', 'assigned', 'replied'] as const;
+
+/** A message left out of hours or when no agent could take the chat (留言); agents answer it later. */
+export const OfflineMessageSchema = defineEntity({
+  name: 'OfflineMessage',
+  tableName: 'offline_message',
+  indexes: [{ properties: ['workspaceId', 'status'] }],
+  properties: {
+    ...tenantColumns(),
+    conversationId: p.string().length(36).unique(),
+    customerId: p.string().length(36),
+    channelId: p.string().length(36),
+    reason: p.string().length(32),
+    content: p.text(),
+    contact: p.json<{ name?: string; email?: string; phone?: string }>(),
+    status: p.enum(OFFLINE_MESSAGE_STATUSES).default('open'),
+    assigneeId: p.string().length(36).nullable(),
+    reply: p.text().nullable(),
+    repliedAt: p.datetime(3).nullable(),
+    updatedAt: updatedAt(),
+  },
+});
+export class OfflineMessage extends OfflineMessageSchema.class {}
+OfflineMessageSchema.setClass(OfflineMessage);
+
+/** Knowledge base entry: a standard question, its variants and the answer (public: bot; internal: agents). */
+export const KnowledgeEntrySchema = defineEntity({
+  name: 'KnowledgeEntry',
+  tableName: 'knowledge_entry',
+  properties: {
+    ...tenantColumns(),
+    question: p.string().length(500),
+    variants: p.json<string[]>(),
+    answer: p.text(),
+    visibility: p.enum(['public', 'internal'] as const).default('public'),
+    category: p.string().length(120).nullable(),
+    updatedAt: updatedAt(),
+  },
+});
+export class KnowledgeEntry extends KnowledgeEntrySchema.class {}
+KnowledgeEntrySchema.setClass(KnowledgeEntry);

@@ -1,4 +1,5 @@
 // Core migrations, applied in this order. Add new ones at the end (npm run migration:create -- Name);
 // never edit one that has shipped.
 import { Migration20261122Init } from './Migration20261122Init.ts';
-export const coreMigrations = [Migration20261122Init];
+import { Migration20261122Lifecycle } from './Migration20261122Lifecycle.ts';
+export const coreMigrations = [Migration20261122Init, Migration20261122Lifecycle];

@@ -6,6 +6,7 @@ import { can, type HubBuilder } from '../builder.ts';
 import { actorOf, workspaceOf } from '../context.ts';
 import { badInput, notFound, unauthenticated } from '../errors.ts';
 import { parseInput } from '../validation.ts';
+import { syncAgentToRouting } from '../../routing/sync.ts';
 import type { Refs } from '../refs.ts';
 
 const SkillsInput = z.array(z.object({ skillGroupId: z.uuid(), level: z.number().int().min(1).max(5) })).max(100)
@@ -71,7 +72,7 @@ export function registerAgent(builder: HubBuilder, refs: Refs) {
         const wsId = workspaceOf(ctx);
         if (!(await ctx.loaders.user.load(input.userId))) throw notFound('User', input.userId);
         for (const s of input.skills ?? []) if (!(await ctx.loaders.skillGroup.load(s.skillGroupId))) throw notFound('SkillGroup', s.skillGroupId);
-        return ctx.hub.transact(ctx.em, async (tx) => {
+        const saved = await ctx.hub.transact(ctx.em, async (tx) => {
           let profile = await tx.findOne(AgentProfile, { userId: input.userId });
           profile ??= tx.create(AgentProfile, { workspaceId: wsId, userId: input.userId, status: 'offline', maxConcurrentChats: 5 });
           if (input.maxConcurrentChats != null) profile.maxConcurrentChats = input.maxConcurrentChats;
@@ -82,6 +83,8 @@ export function registerAgent(builder: HubBuilder, refs: Refs) {
           recordAudit(tx, wsId, actorOf(ctx), 'agent.update', { type: 'AgentProfile', id: profile.id }, input);
           return profile;
         });
+        await syncAgentToRouting(ctx.hub.orm, ctx.hub.routing, wsId, input.userId);
+        return saved;
       },
     }),
   );
@@ -104,6 +107,7 @@ export function registerAgent(builder: HubBuilder, refs: Refs) {
           recordEvent(tx, wsId, 'agent.status_changed', { agentProfileId: p.id, userId, from, to: args.status });
           return p;
         });
+        await syncAgentToRouting(ctx.hub.orm, ctx.hub.routing, wsId, userId);
         void ctx.hub.pubsub.publish(topics.agentProfile(profile.id), { id: profile.id });
         return profile;
       },

@@ -99,6 +99,48 @@ export interface GraphQLExtensionApi<TConfig> {
   runtime: (graphqlContext: unknown) => Promise<PluginRuntimeContext<TConfig>>;
 }
 
+/** What a bot returns for one customer message. */
+export interface BotAnswer {
+  /** Confident enough to answer. */
+  matched: boolean;
+  /** 0..1 */
+  confidence: number;
+  answer?: { type: 'text' | 'rich_text' | 'card'; body: Record<string, unknown> };
+  /** When unsure: "您是不是想问…" candidates. */
+  suggestions?: { question: string; entryId?: string }[];
+  /** Knowledge-base entry that answered, for feedback and metrics. */
+  entryId?: string;
+}
+
+export interface BotQuestion {
+  text: string;
+  conversationId: string;
+  customerId: string;
+  locale?: string;
+}
+
+/** A bot (kind `bot`): answers customer messages while the conversation is in a bot node. */
+export interface BotContribution<TConfig> {
+  answer: (question: BotQuestion, ctx: PluginRuntimeContext<TConfig>) => Promise<BotAnswer>;
+}
+
+export interface TransferRuleInput {
+  text: string;
+  /** The bot's answer to this message (null when the bot was not asked or failed). */
+  bot: BotAnswer | null;
+  /** Consecutive customer messages the bot could not answer, including this one. */
+  consecutiveUnmatched: number;
+  customer: { id: string; tags: string[]; attributes: Record<string, unknown> };
+}
+
+/** A transfer-to-human rule (kind `rule`), configured per flow bot node. */
+export interface TransferRuleContribution {
+  label: { en: string; 'zh-CN': string };
+  /** Per-use config (in the flow node); must accept `{}`. */
+  config: z.ZodType;
+  evaluate: (input: TransferRuleInput, ruleConfig: any) => { fire: boolean; reason?: string } | Promise<{ fire: boolean; reason?: string }>;
+}
+
 export interface PluginDefinition<TConfigSchema extends z.ZodType = z.ZodType> {
   /** Unique, lowercase, `[a-z][a-z0-9-]*`. Moleculer services must be named `plugin.<name>` or `plugin.<name>.*`. */
   name: string;
@@ -120,6 +162,34 @@ export interface PluginDefinition<TConfigSchema extends z.ZodType = z.ZodType> {
   entities?: EntitySchema[];
   migrations?: PluginMigration[];
   graphql?: (api: GraphQLExtensionApi<z.output<TConfigSchema>>) => void;
+  /** A bot (kind `bot`). */
+  bot?: BotContribution<z.output<TConfigSchema>>;
+  /** Transfer-to-human rules (kind `rule`), by rule name (unique across plugins). */
+  rules?: Record<string, TransferRuleContribution>;
+  /** HTTP routes mounted under `/plugins/<name>/` (channel webhooks, widget assets). */
+  http?: PluginHttpRoute[];
+}
+
+export interface PluginHttpRequest {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  headers: Record<string, string | undefined>;
+  /** Raw body (signature checks need the exact bytes). */
+  body: Buffer;
+}
+
+export interface PluginHttpResponse {
+  status?: number;
+  headers?: Record<string, string>;
+  body?: string | Buffer | Record<string, unknown>;
+}
+
+export interface PluginHttpRoute {
+  method: 'GET' | 'POST';
+  /** Relative to `/plugins/<name>`, e.g. `/widget.js`. */
+  path: string;
+  handler: (req: PluginHttpRequest, helpers: { publicUrl: string; call: <T = unknown>(action: string, params?: Record<string, unknown>) => Promise<T> }) => Promise<PluginHttpResponse> | PluginHttpResponse;
 }
 
 export interface ServiceHelpers<TConfig> {

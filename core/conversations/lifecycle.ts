@@ -1,0 +1,102 @@
+import type { MikroORM } from '@mikro-orm/mysql';
+import { WorkflowIdConflictPolicy, type Client, WorkflowUpdateFailedError } from '@temporalio/client';
+import { Conversation } from '../db/entities/index.ts';
+import { workspaceEm } from '../db/orm.ts';
+import { recordEvent } from '../events/outbox.ts';
+import { resolvePublishedFlow } from '../flows/store.ts';
+import {
+  assignedSignal, closeUpdate, conversationWorkflowId, offlineSubmittedSignal, rateUpdate, requestHumanSignal, stateQuery, transferUpdate,
+  type CloseRequest, type ConversationWorkflowInput, type RatingRequest, type TransferRequest,
+} from '../../workflows/conversation/contract.ts';
+import type { HubPubSub } from '../events/pubsub.ts';
+import { convTopics } from './topics.ts';
+
+export class LifecycleRefusedError extends Error {
+  override name = 'LifecycleRefusedError';
+}
+
+/** Unwraps a refused update (validator or handler failure) into a plain message for the API. */
+async function update<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    if (err instanceof WorkflowUpdateFailedError) {
+      const cause = err.cause as { message?: string } | undefined;
+      throw new LifecycleRefusedError(cause?.message ?? err.message);
+    }
+    throw err;
+  }
+}
+
+/**
+ * The hub's side of the conversation workflow: starts one per conversation and forwards lifecycle
+ * events to it. Messages never come through here.
+ */
+export class LifecycleClient {
+  private readonly orm: MikroORM;
+  private readonly client: Client;
+  private readonly taskQueue: string;
+  private readonly pubsub: HubPubSub;
+  private readonly nudgeOutbox: () => void;
+
+  constructor(deps: { orm: MikroORM; client: Client; taskQueue: string; pubsub: HubPubSub; nudgeOutbox: () => void }) {
+    this.orm = deps.orm;
+    this.client = deps.client;
+    this.taskQueue = deps.taskQueue;
+    this.pubsub = deps.pubsub;
+    this.nudgeOutbox = deps.nudgeOutbox;
+  }
+
+  /** Creates the conversation row and starts its workflow with the workspace's published flow. */
+  async start(input: { workspaceId: string; channelId: string; customerId: string; trail?: { url: string; title?: string; at: string }[]; flowName?: string }): Promise<Conversation> {
+    const em = workspaceEm(this.orm, input.workspaceId);
+    const flow = await resolvePublishedFlow(em, input.workspaceId, input.flowName);
+    const conv = await em.transactional(async (tx) => {
+      const c = tx.create(Conversation, {
+        workspaceId: input.workspaceId, channelId: input.channelId, customerId: input.customerId, status: 'self_service',
+        flowVersionId: flow.flowVersionId, trail: (input.trail ?? []).slice(-50), lastSeq: 0,
+      });
+      recordEvent(tx, input.workspaceId, 'conversation.created', { conversationId: c.id, channelId: input.channelId, customerId: input.customerId, flowVersionId: flow.flowVersionId });
+      return c;
+    });
+    this.nudgeOutbox();
+    const args: ConversationWorkflowInput = {
+      workspaceId: input.workspaceId, conversationId: conv.id, channelId: input.channelId, customerId: input.customerId,
+      flowVersionId: flow.flowVersionId, flow: flow.definition,
+    };
+    await this.client.workflow.start('conversationWorkflow', {
+      taskQueue: this.taskQueue,
+      workflowId: conversationWorkflowId(conv.id),
+      args: [args],
+      workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+    });
+    void this.pubsub.publish(convTopics.queue(input.workspaceId), { kind: 'conversation_started', conversationId: conv.id });
+    return conv;
+  }
+
+  private handle(conversationId: string) {
+    return this.client.workflow.getHandle(conversationWorkflowId(conversationId));
+  }
+
+  requestHuman(conversationId: string, rule: string): Promise<void> {
+    return this.handle(conversationId).signal(requestHumanSignal, { rule });
+  }
+  assigned(conversationId: string, agentId: string, skillGroupId: string | null): Promise<void> {
+    return this.handle(conversationId).signal(assignedSignal, { agentId, skillGroupId });
+  }
+  offlineSubmitted(conversationId: string, offlineMessageId: string): Promise<void> {
+    return this.handle(conversationId).signal(offlineSubmittedSignal, { offlineMessageId });
+  }
+  close(conversationId: string, req: CloseRequest) {
+    return update(() => this.handle(conversationId).executeUpdate(closeUpdate, { args: [req] }));
+  }
+  transfer(conversationId: string, req: TransferRequest) {
+    return update(() => this.handle(conversationId).executeUpdate(transferUpdate, { args: [req] }));
+  }
+  rate(conversationId: string, req: RatingRequest) {
+    return update(() => this.handle(conversationId).executeUpdate(rateUpdate, { args: [req] }));
+  }
+  state(conversationId: string) {
+    return this.handle(conversationId).query(stateQuery);
+  }
+}

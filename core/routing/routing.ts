@@ -1,0 +1,611 @@
+/**
+ * Conversation routing (F8/F10/F11 basics): per-workspace FIFO queues by skill group, agent
+ * status/capacity/load, and assignment of the oldest waiting conversation to the least-loaded online
+ * agent. All state lives in Redis and every change is one Lua script, so any number of hub nodes can
+ * route the same workspaces at once: a customer is never assigned twice and no agent exceeds capacity.
+ *
+ * Delivery of an assignment is at-least-once. The assignment script records it in a pending hash; this
+ * node then calls `onAssigned` (persist + signal the workflow) and removes the pending entry only
+ * after it resolves. If the node dies in between, or `onAssigned` throws, any node's `sweep()` retries
+ * it once it has been pending for `pendingRetryMs` (5 s). Hence **`onAssigned` must be idempotent**:
+ * it can be called more than once for the same assignment (same conversation, agent and
+ * `assignedAt`), e.g. after a crash after the database commit but before the pending entry was
+ * removed, or when a call takes longer than `pendingRetryMs` and another node retries it meanwhile.
+ * It should also resolve (not throw) for an assignment it decides to drop, e.g. the conversation ended
+ * in the meantime — then it must `release()` the agent's slot itself; an assignment whose
+ * `onAssigned` keeps throwing is retried forever.
+ *
+ * Redis key layout (B = `<prefix>:routing`; g = skill group id, or `_` for the default queue):
+ *   B:ws:<ws>:q:<g>          ZSET  conversationId → enqueue time (Redis clock, ms; +0.001 ties for FIFO)
+ *   B:ws:<ws>:queued         HASH  conversationId → g (which queue it waits in)
+ *   B:ws:<ws>:pos:<g>        HASH  conversationId → last position pushed to the customer
+ *   B:ws:<ws>:poslock:<g>    STRING position-push lock (SET NX PX, one node per queue per tick)
+ *   B:ws:<ws>:agent:<id>     HASH  status, capacity, load, groups (csv), idleSince (ms), ver (load version)
+ *   B:ws:<ws>:agents         SET   agent ids of the workspace (= members of the default queue)
+ *   B:ws:<ws>:members:<g>    SET   agent ids in skill group g
+ *   B:ws:<ws>:pending        HASH  conversationId → {"agentId","group","at"} assigned, not yet delivered
+ *   B:active                 SET   "<ws>|<g>" of non-empty queues (what the sweep drains)
+ *   B:due                    ZSET  "<ws>|<conversationId>" → last delivery attempt (ms) of pending assignments
+ *   B:workspaces             SET   workspace ids with agent state
+ * The scripts also touch keys derived from the workspace base, so the layout needs one Redis primary
+ * (standalone/Sentinel). For Redis Cluster, pass a hash-tagged prefix (`{kefu:<ns>}`) so all keys share a slot.
+ */
+import { Redis } from 'ioredis';
+import type { MikroORM } from '@mikro-orm/mysql';
+import { workspaceEm } from '../db/orm.ts';
+import { AGENT_STATUSES, AgentProfile, AgentSkill, Conversation, type AgentStatus } from '../db/entities/index.ts';
+import { SCRIPTS, type ScriptName } from './scripts.ts';
+
+export interface Assignment {
+  workspaceId: string;
+  conversationId: string;
+  /** AgentProfile.userId: the user id of the agent. */
+  agentId: string;
+  /** The queue it came from; null for the workspace's default queue. */
+  skillGroupId: string | null;
+  /** ISO time the assignment was made in Redis; the same on every retried delivery. */
+  assignedAt: string;
+}
+
+export interface PositionUpdate {
+  workspaceId: string;
+  conversationId: string;
+  /** 1 = next in line. */
+  position: number;
+  /** null for the workspace's default queue. */
+  skillGroupId: string | null;
+}
+
+export type EnqueueResult = { ok: true; position: number } | { ok: false; reason: 'full' };
+
+export interface RoutingLogger {
+  debug(...args: any[]): void;
+  info(...args: any[]): void;
+  warn(...args: any[]): void;
+  error(...args: any[]): void;
+}
+
+export interface RoutingTimings {
+  /** How often `sweep()` runs (retry stale pending assignments, drain non-empty queues). */
+  sweepMs: number;
+  /** A pending assignment not delivered for this long is retried by the sweep of any node. */
+  pendingRetryMs: number;
+  /** How often queue positions are computed and pushed. */
+  positionsMs: number;
+  /** `close()` waits this long for in-flight deliveries before quitting Redis. */
+  closeGraceMs: number;
+}
+
+export const DEFAULT_ROUTING_TIMINGS: RoutingTimings = { sweepMs: 1000, pendingRetryMs: 5000, positionsMs: 2000, closeGraceMs: 5000 };
+
+export interface RoutingServiceOptions {
+  redisUrl: string;
+  /** Key prefix shared by all nodes of one hub, e.g. `kefu:<namespace>`. */
+  prefix: string;
+  orm: MikroORM;
+  /** Persists the assignment and signals the conversation's workflow. Must be idempotent (see above). */
+  onAssigned: (a: Assignment) => Promise<void>;
+  /** Called (at most by one node per queue per tick) with positions that changed since the last push. */
+  onPositions?: (updates: PositionUpdate[]) => void;
+  logger: RoutingLogger;
+  /** Overrides for tests; production uses the defaults. */
+  timings?: Partial<RoutingTimings>;
+}
+
+export interface QueueStats {
+  workspaceId: string;
+  skillGroupId: string | null;
+  length: number;
+  /** Enqueue time of the conversation waiting longest. */
+  oldestQueuedAt: string | null;
+}
+
+export interface WorkspaceAgentStats {
+  workspaceId: string;
+  agents: Record<AgentStatus, number>;
+  /** Sum of capacity and load of online agents. */
+  onlineCapacity: number;
+  onlineLoad: number;
+  /** Sum of load of all agents (busy/away/offline agents keep their chats). */
+  load: number;
+}
+
+export interface RoutingStats {
+  queues: QueueStats[];
+  workspaces: WorkspaceAgentStats[];
+  /** Assignments made but not yet confirmed by `onAssigned`. */
+  pendingAssignments: number;
+}
+
+export interface ReconcileResult {
+  workspaceId: string;
+  /** Agents whose load was set (or whose state was restored from the database). */
+  agents: number;
+  /** Agents that could not be reconciled because their load kept changing (retried 5 times). */
+  unsettled: string[];
+}
+
+const DEFAULT_GROUP = '_';
+const groupKey = (skillGroupId: string | null | undefined): string => skillGroupId ?? DEFAULT_GROUP;
+const groupId = (g: string): string | null => (g === DEFAULT_GROUP ? null : g);
+
+function checkId(what: string, id: string): void {
+  if (typeof id !== 'string' || id.length === 0 || id.length > 191 || /[|,\s]/.test(id) || id === DEFAULT_GROUP) {
+    throw new Error(`routing: invalid ${what} ${JSON.stringify(id)}`);
+  }
+}
+
+/** Key names; the Lua scripts derive the same names from `ws()` (see scripts.ts). */
+export class RoutingKeys {
+  readonly base: string;
+  constructor(prefix: string) {
+    this.base = `${prefix}:routing`;
+  }
+  ws(ws: string): string { return `${this.base}:ws:${ws}`; }
+  queue(ws: string, g: string): string { return `${this.ws(ws)}:q:${g}`; }
+  queued(ws: string): string { return `${this.ws(ws)}:queued`; }
+  pos(ws: string, g: string): string { return `${this.ws(ws)}:pos:${g}`; }
+  posLock(ws: string, g: string): string { return `${this.ws(ws)}:poslock:${g}`; }
+  agent(ws: string, agentId: string): string { return `${this.ws(ws)}:agent:${agentId}`; }
+  agents(ws: string): string { return `${this.ws(ws)}:agents`; }
+  members(ws: string, g: string): string { return g === DEFAULT_GROUP ? this.agents(ws) : `${this.ws(ws)}:members:${g}`; }
+  pending(ws: string): string { return `${this.ws(ws)}:pending`; }
+  get active(): string { return `${this.base}:active`; }
+  get due(): string { return `${this.base}:due`; }
+  get workspaces(): string { return `${this.base}:workspaces`; }
+}
+
+interface PendingRecord { agentId: string; group: string; at: string }
+
+type ScriptFn = (...args: (string | number)[]) => Promise<unknown>;
+
+export class RoutingService {
+  readonly keys: RoutingKeys;
+  private readonly redis: Redis;
+  private readonly orm: MikroORM;
+  private readonly onAssigned: (a: Assignment) => Promise<void>;
+  private readonly onPositions: ((updates: PositionUpdate[]) => void) | undefined;
+  private readonly logger: RoutingLogger;
+  private readonly timings: RoutingTimings;
+  /** Deliveries and other background work of this node (awaited by `settled()` and `close()`). */
+  private readonly work = new Set<Promise<unknown>>();
+  /** `<ws>|<conv>` being delivered by this node: the sweep does not start a second delivery. */
+  private readonly delivering = new Set<string>();
+  private sweepTimer: NodeJS.Timeout | null = null;
+  private positionsTimer: NodeJS.Timeout | null = null;
+  private sweeping: Promise<void> | null = null;
+  private pushing: Promise<void> | null = null;
+  private closed = false;
+
+  constructor(opts: RoutingServiceOptions) {
+    this.keys = new RoutingKeys(opts.prefix);
+    this.orm = opts.orm;
+    this.onAssigned = opts.onAssigned;
+    this.onPositions = opts.onPositions;
+    this.logger = opts.logger;
+    this.timings = { ...DEFAULT_ROUTING_TIMINGS, ...opts.timings };
+    // A bounded retry count: a routing call fails (and is retried by its caller or the sweep) rather
+    // than hanging while Redis is unreachable.
+    this.redis = new Redis(opts.redisUrl, { maxRetriesPerRequest: 3, connectionName: 'kefu-routing' });
+    this.redis.on('error', (err: Error) => this.logger.warn(`routing redis: ${err.message}`));
+    for (const [name, def] of Object.entries(SCRIPTS)) this.redis.defineCommand(name, { numberOfKeys: def.numberOfKeys, lua: def.lua });
+  }
+
+  private run(name: ScriptName, ...args: (string | number)[]): Promise<unknown> {
+    const fn = (this.redis as unknown as Record<string, ScriptFn>)[name]!;
+    return fn.apply(this.redis, args);
+  }
+
+  // ---------------------------------------------------------------- queues
+
+  /**
+   * Puts a conversation in its queue (FIFO by enqueue time). Idempotent: a conversation already
+   * waiting in the same queue keeps its place; one waiting in another queue moves to the end of this
+   * one. `maxQueueLength` (null/undefined: unlimited) counts conversations waiting in this queue.
+   * `queuedAt` (optional) is used as the enqueue time instead of now, to restore a queue in its
+   * original order. The position returned is the one at enqueue time (1 = next); if an agent is free
+   * the conversation is assigned right after (onAssigned follows). Position 0: the conversation is
+   * already being assigned.
+   */
+  async enqueue(input: { workspaceId: string; conversationId: string; skillGroupId: string | null; maxQueueLength?: number | null; queuedAt?: Date }): Promise<EnqueueResult> {
+    const { workspaceId: ws, conversationId: conv } = input;
+    checkId('workspaceId', ws);
+    checkId('conversationId', conv);
+    if (input.skillGroupId !== null) checkId('skillGroupId', input.skillGroupId);
+    const g = groupKey(input.skillGroupId);
+    const max = input.maxQueueLength ?? -1;
+    const k = this.keys;
+    const [status, position] = (await this.run('kefuRoutingEnqueue',
+      k.queue(ws, g), k.queued(ws), k.pos(ws, g), k.active, k.pending(ws),
+      k.ws(ws), ws, conv, g, max < 0 ? -1 : Math.floor(max), input.queuedAt ? input.queuedAt.getTime() : '',
+    )) as [number, number];
+    if (status === 0) return { ok: false, reason: 'full' };
+    if (status === 1) await this.drain(ws, g);
+    return { ok: true, position };
+  }
+
+  /**
+   * Takes a conversation out of its queue (the customer left, or the chat goes offline). True if it
+   * was still waiting; false if it was not queued — in particular if it was just assigned, in which
+   * case the caller must wait for (and handle) the assignment.
+   */
+  async dequeue(input: { workspaceId: string; conversationId: string; skillGroupId?: string | null }): Promise<boolean> {
+    const { workspaceId: ws, conversationId: conv } = input;
+    checkId('workspaceId', ws);
+    checkId('conversationId', conv);
+    // The queue is looked up from the index (skillGroupId is accepted for symmetry with enqueue).
+    const r = await this.run('kefuRoutingDequeue', this.keys.queued(ws), this.keys.active, this.keys.ws(ws), ws, conv);
+    return r === 1;
+  }
+
+  /** Current position (1 = next) of a waiting conversation, or null if it is not queued. */
+  async position(input: { workspaceId: string; conversationId: string }): Promise<number | null> {
+    checkId('workspaceId', input.workspaceId);
+    checkId('conversationId', input.conversationId);
+    const r = (await this.run('kefuRoutingPosition', this.keys.queued(input.workspaceId), this.keys.ws(input.workspaceId), input.conversationId)) as [string, number] | null;
+    return r ? r[1] : null;
+  }
+
+  // ---------------------------------------------------------------- agents
+
+  /**
+   * Records an agent's status, capacity (max concurrent chats) and skill groups. Only `online` agents
+   * get new assignments; `busy`/`away`/`offline` keep the chats they hold (their load is kept).
+   * An online agent triggers assignment from its queues.
+   */
+  async setAgentState(input: { workspaceId: string; agentId: string; status: AgentStatus; capacity: number; skillGroupIds: string[] }): Promise<void> {
+    const { workspaceId: ws, agentId } = input;
+    checkId('workspaceId', ws);
+    checkId('agentId', agentId);
+    if (!AGENT_STATUSES.includes(input.status)) throw new Error(`routing: invalid agent status ${JSON.stringify(input.status)}`);
+    if (!Number.isInteger(input.capacity) || input.capacity < 0) throw new Error(`routing: invalid capacity ${input.capacity}`);
+    const groups = [...new Set(input.skillGroupIds)];
+    for (const g of groups) checkId('skillGroupId', g);
+    const k = this.keys;
+    await this.run('kefuRoutingSetAgent', k.agent(ws, agentId), k.agents(ws), k.workspaces,
+      k.ws(ws), ws, agentId, input.status, input.capacity, groups.join(','));
+    if (input.status === 'online') await this.drainGroups(ws, groups);
+  }
+
+  /** Frees one of the agent's slots (never below 0), then assigns waiting conversations if it is online. */
+  async release(input: { workspaceId: string; agentId: string }): Promise<void> {
+    const { workspaceId: ws, agentId } = input;
+    checkId('workspaceId', ws);
+    checkId('agentId', agentId);
+    const r = (await this.run('kefuRoutingRelease', this.keys.agent(ws, agentId))) as [string, string] | null;
+    if (r && r[0] === 'online') await this.drainGroups(ws, r[1].split(',').filter(Boolean));
+  }
+
+  /**
+   * Agent-to-agent transfer: takes a slot of `agentId` atomically, only if the agent is online with a
+   * free slot. Returns false otherwise (and when the conversation is in the middle of a queue
+   * assignment). A conversation still waiting in a queue is taken out of it. The caller persists the
+   * transfer and releases the previous agent's slot; `onAssigned` is not called.
+   */
+  async assignDirect(input: { workspaceId: string; conversationId: string; agentId: string }): Promise<boolean> {
+    const { workspaceId: ws, conversationId: conv, agentId } = input;
+    checkId('workspaceId', ws);
+    checkId('conversationId', conv);
+    checkId('agentId', agentId);
+    const k = this.keys;
+    const r = await this.run('kefuRoutingAssignDirect', k.agent(ws, agentId), k.queued(ws), k.pending(ws), k.active, k.ws(ws), ws, conv);
+    return r === 1;
+  }
+
+  // ---------------------------------------------------------------- assignment
+
+  /**
+   * Assigns waiting conversations of one queue while it has some and the group has a free online
+   * agent, and delivers each assignment (`onAssigned`, then the pending entry is removed). Resolves
+   * with the assignments made once their deliveries have finished (a failed delivery stays pending
+   * and is retried by the sweep).
+   */
+  async tryAssign(workspaceId: string, skillGroupId: string | null): Promise<Assignment[]> {
+    checkId('workspaceId', workspaceId);
+    const { made, deliveries } = await this.assignLoop(workspaceId, groupKey(skillGroupId));
+    await Promise.all(deliveries);
+    return made;
+  }
+
+  private async assignLoop(ws: string, g: string): Promise<{ made: Assignment[]; deliveries: Promise<boolean>[] }> {
+    const k = this.keys;
+    const made: Assignment[] = [];
+    const deliveries: Promise<boolean>[] = [];
+    while (!this.closed) {
+      const r = (await this.run('kefuRoutingAssign',
+        k.queue(ws, g), k.queued(ws), k.pos(ws, g), k.members(ws, g), k.pending(ws), k.due, k.active,
+        k.ws(ws), ws, g,
+      )) as [string, string] | null;
+      if (!r) break;
+      const [conv, rec] = r;
+      const a = toAssignment(ws, conv, rec);
+      made.push(a);
+      deliveries.push(this.track(this.deliver(a, rec)));
+    }
+    return { made, deliveries };
+  }
+
+  /** Runs the assignment loop of one queue; deliveries continue in the background. Never throws. */
+  private async drain(ws: string, g: string): Promise<void> {
+    if (this.closed) return;
+    try {
+      await this.assignLoop(ws, g);
+    } catch (err) {
+      this.logger.warn(`routing: assigning from ${ws}/${g} failed (the sweep retries): ${(err as Error).message}`);
+    }
+  }
+
+  /** Drains an agent's queues (its skill groups and the default queue), the longest-waiting head first. */
+  private async drainGroups(ws: string, groups: string[]): Promise<void> {
+    if (this.closed) return;
+    const all = [...groups, DEFAULT_GROUP];
+    try {
+      const heads = await Promise.all(all.map((g) => this.redis.zrange(this.keys.queue(ws, g), 0, 0, 'WITHSCORES')));
+      const order = all
+        .map((g, i) => ({ g, head: heads[i]!.length ? Number(heads[i]![1]) : null }))
+        .filter((q): q is { g: string; head: number } => q.head !== null)
+        .sort((a, b) => a.head - b.head);
+      for (const q of order) await this.drain(ws, q.g);
+    } catch (err) {
+      this.logger.warn(`routing: draining queues of ${ws} failed (the sweep retries): ${(err as Error).message}`);
+    }
+  }
+
+  /** Calls onAssigned, then removes the pending entry if it is still this assignment. True when delivered. */
+  private async deliver(a: Assignment, rec: string): Promise<boolean> {
+    const id = `${a.workspaceId}|${a.conversationId}`;
+    this.delivering.add(id);
+    try {
+      try {
+        await this.onAssigned(a);
+      } catch (err) {
+        this.logger.warn(`routing: onAssigned failed for conversation ${a.conversationId} (agent ${a.agentId}); retried by the sweep: ${(err as Error).message}`);
+        return false;
+      }
+      try {
+        await this.run('kefuRoutingAck', this.keys.pending(a.workspaceId), this.keys.due, a.conversationId, rec, id);
+      } catch (err) {
+        // Delivered, but still pending: the sweep will deliver it again (onAssigned is idempotent).
+        this.logger.warn(`routing: could not clear pending assignment of ${a.conversationId}: ${(err as Error).message}`);
+      }
+      return true;
+    } finally {
+      this.delivering.delete(id);
+    }
+  }
+
+  private track<T>(p: Promise<T>): Promise<T> {
+    this.work.add(p);
+    void p.finally(() => this.work.delete(p)).catch(() => undefined);
+    return p;
+  }
+
+  /** Resolves when this node's in-flight deliveries have finished (tests, graceful shutdown). */
+  async settled(): Promise<void> {
+    while (this.work.size) await Promise.allSettled([...this.work]);
+  }
+
+  /**
+   * One maintenance pass (every `sweepMs` once started): redelivers pending assignments older than
+   * `pendingRetryMs` (whichever node made them) and drains every non-empty queue. Overlapping calls
+   * on one node share the running pass.
+   */
+  sweep(): Promise<void> {
+    this.sweeping ??= (async () => {
+      try {
+        await this.retryPending();
+        const active = await this.redis.smembers(this.keys.active);
+        for (const m of active) {
+          if (this.closed) break;
+          const [ws, g] = splitMember(m);
+          await this.drain(ws, g);
+        }
+      } catch (err) {
+        if (!this.closed) this.logger.warn(`routing: sweep failed: ${(err as Error).message}`);
+      } finally {
+        this.sweeping = null;
+      }
+    })();
+    return this.sweeping;
+  }
+
+  private async retryPending(): Promise<void> {
+    for (;;) {
+      const flat = (await this.run('kefuRoutingClaim', this.keys.due, this.keys.base, this.timings.pendingRetryMs, 100)) as string[];
+      for (let i = 0; i < flat.length; i += 3) {
+        const [ws, conv, rec] = [flat[i]!, flat[i + 1]!, flat[i + 2]!];
+        if (this.delivering.has(`${ws}|${conv}`)) continue;
+        const a = toAssignment(ws, conv, rec);
+        this.logger.info(`routing: redelivering pending assignment of ${conv} to ${a.agentId} (made ${a.assignedAt})`);
+        void this.track(this.deliver(a, rec));
+      }
+      if (flat.length < 300 || this.closed) return;
+    }
+  }
+
+  /**
+   * Computes positions of every waiting conversation and calls `onPositions` with those that changed
+   * since the last push (every `positionsMs` once started). A queue is handled by at most one node per
+   * tick (a `SET NX PX` lock); the last pushed positions live in Redis, so nodes never repeat a push.
+   */
+  pushPositions(): Promise<void> {
+    this.pushing ??= (async () => {
+      try {
+        const active = await this.redis.smembers(this.keys.active);
+        const updates: PositionUpdate[] = [];
+        const lockMs = Math.max(50, this.timings.positionsMs - 100);
+        for (const m of active) {
+          if (this.closed) break;
+          const [ws, g] = splitMember(m);
+          const flat = (await this.run('kefuRoutingPositions', this.keys.queue(ws, g), this.keys.pos(ws, g), this.keys.posLock(ws, g), lockMs)) as string[] | null;
+          if (!flat) continue;
+          for (let i = 0; i < flat.length; i += 2) {
+            updates.push({ workspaceId: ws, conversationId: flat[i]!, position: Number(flat[i + 1]), skillGroupId: groupId(g) });
+          }
+        }
+        if (updates.length && this.onPositions) this.onPositions(updates);
+      } catch (err) {
+        if (!this.closed) this.logger.warn(`routing: position push failed: ${(err as Error).message}`);
+      } finally {
+        this.pushing = null;
+      }
+    })();
+    return this.pushing;
+  }
+
+  // ---------------------------------------------------------------- reconcile, stats, lifecycle
+
+  /**
+   * Makes agent loads in Redis follow the database: load = conversations with status `assigned` per
+   * assigneeId, plus assignments still pending in Redis (made, not yet persisted). Agents unknown to
+   * Redis (e.g. after a Redis restart) are restored from their AgentProfile/AgentSkill rows. Safe while
+   * other nodes route: each load is set with a compare-and-set on a version bumped by every load change
+   * (read before the database), and retried when it changed meanwhile. Without a workspace id, every
+   * workspace that has agents or assigned conversations is reconciled. Call it at start.
+   *
+   * It does not rebuild queues: after a Redis restart the owner of a `queued` conversation (its
+   * workflow) re-enqueues it (idempotent; pass `queuedAt` to keep its original order).
+   */
+  async reconcile(workspaceId?: string): Promise<ReconcileResult[]> {
+    let ids: string[];
+    if (workspaceId) {
+      checkId('workspaceId', workspaceId);
+      ids = [workspaceId];
+    } else {
+      const rows = await this.orm.em.getConnection().execute<{ id: string }[]>(
+        "select distinct workspace_id as id from agent_profile union select distinct workspace_id as id from conversation where status = 'assigned'",
+      );
+      ids = [...new Set([...rows.map((r) => r.id), ...(await this.redis.smembers(this.keys.workspaces))])];
+    }
+    const results: ReconcileResult[] = [];
+    for (const ws of ids) results.push(await this.reconcileWorkspace(ws));
+    return results;
+  }
+
+  private async reconcileWorkspace(ws: string): Promise<ReconcileResult> {
+    const k = this.keys;
+    const done = new Set<string>();
+    let unsettled: string[] = [];
+    for (let attempt = 0; attempt < 5; attempt++) {
+      // 1. Redis first: load versions and pending assignments (an assignment moves pending → pending
+      //    and persisted → persisted, so reading Redis before the database misses none).
+      const [agentFlat, pendingFlat] = (await this.run('kefuRoutingSnapshot', k.agents(ws), k.pending(ws), k.ws(ws))) as [string[], string[]];
+      const versions = new Map<string, string>();
+      for (let i = 0; i < agentFlat.length; i += 2) versions.set(agentFlat[i]!, agentFlat[i + 1]!);
+      // 2. The database.
+      const em = workspaceEm(this.orm, ws);
+      const profiles = await em.find(AgentProfile, {});
+      const skills = await em.find(AgentSkill, {});
+      const assigned = await em.find(Conversation, { status: 'assigned', assigneeId: { $ne: null } }, { fields: ['id', 'assigneeId'] });
+      const holder = new Map<string, string>();
+      for (const c of assigned) holder.set(c.id, c.assigneeId!);
+      for (let i = 0; i < pendingFlat.length; i += 2) holder.set(pendingFlat[i]!, pendingFlat[i + 1]!);
+      const load = new Map<string, number>();
+      for (const agentId of holder.values()) load.set(agentId, (load.get(agentId) ?? 0) + 1);
+      const byProfileId = new Map(profiles.map((p) => [p.id, p]));
+      const groups = new Map<string, string[]>();
+      for (const s of skills) {
+        const p = byProfileId.get(s.agentProfileId);
+        if (p) groups.set(p.userId, [...(groups.get(p.userId) ?? []), s.skillGroupId]);
+      }
+      const profileOf = new Map(profiles.map((p) => [p.userId, p]));
+      // 3. Compare-and-set each agent's load.
+      const agents = new Set([...versions.keys(), ...profileOf.keys(), ...load.keys()]);
+      unsettled = [];
+      for (const agentId of agents) {
+        const p = profileOf.get(agentId);
+        const ok = await this.run('kefuRoutingReconcileAgent', k.agent(ws, agentId), k.agents(ws), k.workspaces,
+          k.ws(ws), ws, agentId, versions.get(agentId) ?? '', load.get(agentId) ?? 0, p ? '1' : '0',
+          p?.status ?? 'offline', p?.maxConcurrentChats ?? 0, (groups.get(agentId) ?? []).join(','));
+        if (ok === 1) done.add(agentId);
+        else unsettled.push(agentId);
+      }
+      if (!unsettled.length) break;
+    }
+    if (unsettled.length) this.logger.warn(`routing: reconcile of ${ws} left ${unsettled.length} agent(s) unsettled (loads kept changing)`);
+    // Loads may have gone down: assign what waits.
+    for (const m of await this.redis.smembers(k.active)) {
+      const [mws, g] = splitMember(m);
+      if (mws === ws) await this.drain(ws, g);
+    }
+    return { workspaceId: ws, agents: done.size, unsettled };
+  }
+
+  /** Queue lengths, agents per status and loads, pending assignments (for monitoring). */
+  async stats(workspaceId?: string): Promise<RoutingStats> {
+    const k = this.keys;
+    const active = (await this.redis.smembers(k.active)).map(splitMember).filter(([ws]) => !workspaceId || ws === workspaceId);
+    const queues: QueueStats[] = [];
+    for (const [ws, g] of active) {
+      const [length, head] = await Promise.all([this.redis.zcard(k.queue(ws, g)), this.redis.zrange(k.queue(ws, g), 0, 0, 'WITHSCORES')]);
+      if (!length) continue;
+      queues.push({ workspaceId: ws, skillGroupId: groupId(g), length, oldestQueuedAt: head[1] ? new Date(Math.floor(Number(head[1]))).toISOString() : null });
+    }
+    const wsIds = workspaceId ? [workspaceId] : await this.redis.smembers(k.workspaces);
+    const workspaces: WorkspaceAgentStats[] = [];
+    for (const ws of wsIds) {
+      const ids = await this.redis.smembers(k.agents(ws));
+      const pipe = this.redis.pipeline();
+      for (const id of ids) pipe.hmget(k.agent(ws, id), 'status', 'capacity', 'load');
+      const rows = ids.length ? ((await pipe.exec()) ?? []) : [];
+      const s: WorkspaceAgentStats = { workspaceId: ws, agents: { online: 0, busy: 0, away: 0, offline: 0 }, onlineCapacity: 0, onlineLoad: 0, load: 0 };
+      for (const [err, row] of rows) {
+        if (err) throw err;
+        const [status, capacity, load] = row as [string | null, string | null, string | null];
+        const st = (AGENT_STATUSES as readonly string[]).includes(status ?? '') ? (status as AgentStatus) : 'offline';
+        s.agents[st]++;
+        s.load += Number(load ?? 0);
+        if (st === 'online') {
+          s.onlineCapacity += Number(capacity ?? 0);
+          s.onlineLoad += Number(load ?? 0);
+        }
+      }
+      workspaces.push(s);
+    }
+    const pendingAssignments = workspaceId ? await this.redis.hlen(k.pending(workspaceId)) : await this.redis.zcard(k.due);
+    return { queues, workspaces, pendingAssignments };
+  }
+
+  /** Starts the sweep (every `sweepMs`) and the position push (every `positionsMs`). */
+  start(): void {
+    if (this.closed) throw new Error('routing: service is closed');
+    this.sweepTimer ??= setInterval(() => void this.sweep(), this.timings.sweepMs);
+    this.positionsTimer ??= setInterval(() => void this.pushPositions(), this.timings.positionsMs);
+    this.sweepTimer.unref();
+    this.positionsTimer.unref();
+  }
+
+  /** Stops the timers and waits for a running sweep or position push. */
+  async stop(): Promise<void> {
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
+    if (this.positionsTimer) clearInterval(this.positionsTimer);
+    this.sweepTimer = this.positionsTimer = null;
+    await Promise.all([this.sweeping, this.pushing]);
+  }
+
+  /**
+   * Stops, waits up to `closeGraceMs` for in-flight deliveries, and closes the Redis connection. A
+   * delivery still running then stays pending in Redis and is redelivered by another node's sweep.
+   */
+  async close(): Promise<void> {
+    await this.stop();
+    this.closed = true;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.settled(),
+      new Promise((r) => { timer = setTimeout(r, this.timings.closeGraceMs); }),
+    ]);
+    clearTimeout(timer);
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+}
+
+function splitMember(m: string): [string, string] {
+  const i = m.indexOf('|');
+  return [m.slice(0, i), m.slice(i + 1)];
+}
+
+function toAssignment(ws: string, conv: string, rec: string): Assignment {
+  const r = JSON.parse(rec) as PendingRecord;
+  return { workspaceId: ws, conversationId: conv, agentId: r.agentId, skillGroupId: groupId(r.group), assignedAt: new Date(Number(r.at)).toISOString() };
+}
