@@ -1,16 +1,19 @@
 import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { MikroORM } from '@mikro-orm/mysql';
 import type { ServiceBroker } from 'moleculer';
+import { failKnowledgeImport, runKnowledgeImport, type KnowledgeImportJobData } from '../knowledge/import.ts';
 
 type LoggerInstance = ReturnType<ServiceBroker['getLogger']>;
 
 /** BullMQ on Redis: background work that must survive restarts and be inspectable in bull-board. */
-export const QUEUE_NAMES = { maintenance: 'maintenance', webhooks: 'webhook-delivery' } as const;
+export const QUEUE_NAMES = { maintenance: 'maintenance', webhooks: 'webhook-delivery', knowledgeImport: 'knowledge-import' } as const;
 
 export interface HubQueues {
   all: Queue[];
   maintenance: Queue;
   webhooks: Queue;
+  /** Knowledge-base imports (core/knowledge/import.ts); job id = import id. */
+  knowledgeImport: Queue<KnowledgeImportJobData>;
   close(): Promise<void>;
 }
 
@@ -37,6 +40,11 @@ export async function createQueues(opts: { redisUrl: string; prefix: string; orm
     ...common,
     defaultJobOptions: { attempts: 8, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: 1000, removeOnFail: false },
   });
+  // Retries resume after the last committed batch; finished jobs are dropped soon (their files are large).
+  const knowledgeImport = new Queue<KnowledgeImportJobData>(QUEUE_NAMES.knowledgeImport, {
+    ...common,
+    defaultJobOptions: { attempts: 3, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: { count: 20 }, removeOnFail: { count: 50 } },
+  });
   const workers: Worker[] = [];
   if (opts.runWorkers) {
     await maintenance.upsertJobScheduler('purge-outbox', { every: 3600_000 }, { name: 'purge-outbox' });
@@ -52,15 +60,28 @@ export async function createQueues(opts: { redisUrl: string; prefix: string; orm
         throw new Error(`unknown maintenance job ${job.name}`);
       }, { ...common, concurrency: 1 }),
     );
+    workers.push(
+      new Worker<KnowledgeImportJobData>(QUEUE_NAMES.knowledgeImport, async (job) => {
+        try {
+          return await runKnowledgeImport(opts.orm, job.data, (p) => job.updateProgress(p));
+        } catch (err) {
+          if (job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) {
+            await failKnowledgeImport(opts.orm, job.data.workspaceId, job.data.importId, `import failed: ${(err as Error).message}`).catch(() => undefined);
+          }
+          throw err;
+        }
+      }, { ...common, concurrency: 2 }),
+    );
     for (const w of workers) w.on('failed', (job, err) => opts.logger.warn(`job ${job?.queueName}/${job?.name} failed: ${err.message}`));
   }
   return {
-    all: [maintenance, webhooks],
+    all: [maintenance, webhooks, knowledgeImport],
     maintenance,
     webhooks,
+    knowledgeImport,
     async close() {
       await Promise.all(workers.map((w) => w.close()));
-      await Promise.all([maintenance.close(), webhooks.close()]);
+      await Promise.all([maintenance.close(), webhooks.close(), knowledgeImport.close()]);
     },
   };
 }

@@ -2,4 +2,5 @@
 // never edit one that has shipped.
 import { Migration20261122Init } from './Migration20261122Init.ts';
 import { Migration20261122Lifecycle } from './Migration20261122Lifecycle.ts';
-export const coreMigrations = [Migration20261122Init, Migration20261122Lifecycle];
+import { Migration20261122Knowledge } from './Migration20261122Knowledge.ts';
+export const coreMigrations = [Migration20261122Init, Migration20261122Lifecycle, Migration20261122Knowledge];
