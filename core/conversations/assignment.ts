@@ -1,5 +1,5 @@
 import type { MikroORM } from '@mikro-orm/mysql';
-import { Conversation } from '../db/entities/index.ts';
+import { Conversation, Message } from '../db/entities/index.ts';
 import { workspaceEm } from '../db/orm.ts';
 import { recordEvent } from '../events/outbox.ts';
 import type { ConversationService } from './service.ts';
@@ -12,23 +12,38 @@ export interface AssignmentDelivery { workspaceId: string; conversationId: strin
  * Persists a routing decision and hands it to the workflow. Idempotent (routing re-delivers after a
  * crash): the row is set to the same values, the join message has a fixed client id, the event is
  * recorded only when the row changed, and the workflow ignores a second identical signal.
+ * Only a conversation waiting in a queue takes an assignment: a late redelivery of one handled before
+ * (the conversation has moved on: closed, transferred, queued again) is dropped instead of moving the
+ * conversation back to `assigned`; one that was never delivered gives the agent's slot back.
  */
-export function createAssignmentHandler(deps: { orm: MikroORM; conversations: ConversationService; lifecycle: () => LifecycleClient | null; nudgeOutbox: () => void }) {
+export function createAssignmentHandler(deps: {
+  orm: MikroORM; conversations: ConversationService; lifecycle: () => LifecycleClient | null; nudgeOutbox: () => void;
+  release: (i: { workspaceId: string; agentId: string; key?: string }) => Promise<void>;
+  logger?: { warn(msg: string): void };
+}) {
   return async (a: AssignmentDelivery): Promise<void> => {
     const em = workspaceEm(deps.orm, a.workspaceId);
-    const changed = await em.transactional(async (tx) => {
+    const joinKey = `assigned:${a.agentId}:${a.assignedAt}`;
+    const outcome = await em.transactional(async (tx): Promise<'changed' | 'again' | 'stale'> => {
       const c = await tx.findOneOrFail(Conversation, { id: a.conversationId });
-      if (c.status === 'assigned' && c.assigneeId === a.agentId) return false;
+      if (c.status === 'assigned' && c.assigneeId === a.agentId) return 'again';
+      if (c.status !== 'queued' || (await tx.count(Message, { conversationId: a.conversationId, clientMessageId: joinKey }))) return 'stale';
       c.status = 'assigned';
       c.assigneeId = a.agentId;
       c.assignedAt = new Date(a.assignedAt);
       recordEvent(tx, a.workspaceId, 'conversation.assigned', { conversationId: a.conversationId, agentId: a.agentId, skillGroupId: a.skillGroupId });
-      return true;
+      return 'changed';
     });
-    if (changed) deps.nudgeOutbox();
+    if (outcome === 'stale') {
+      const delivered = (await em.count(Message, { conversationId: a.conversationId, clientMessageId: joinKey })) > 0;
+      deps.logger?.warn(`assignment of conversation ${a.conversationId} to ${a.agentId} (made ${a.assignedAt}) dropped: the conversation is no longer waiting${delivered ? ' (delivered before)' : ''}`);
+      if (!delivered) await deps.release({ workspaceId: a.workspaceId, agentId: a.agentId, key: `drop:${a.conversationId}:${joinKey}` });
+      return;
+    }
+    if (outcome === 'changed') deps.nudgeOutbox();
     await deps.conversations.post({
       workspaceId: a.workspaceId, conversationId: a.conversationId, senderType: 'system', senderId: null, type: 'system',
-      body: { event: 'agent_joined', agentId: a.agentId }, clientMessageId: `assigned:${a.agentId}:${a.assignedAt}`,
+      body: { event: 'agent_joined', agentId: a.agentId }, clientMessageId: joinKey,
     });
     deps.conversations.publish({ kind: 'status', conversationId: a.conversationId, status: 'assigned', assigneeId: a.agentId });
     deps.conversations.publishTo(convTopics.inbox(a.agentId), { kind: 'assigned', conversationId: a.conversationId });

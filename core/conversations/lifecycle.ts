@@ -1,9 +1,10 @@
 import type { MikroORM } from '@mikro-orm/mysql';
-import { WorkflowIdConflictPolicy, type Client, WorkflowUpdateFailedError } from '@temporalio/client';
-import { Conversation } from '../db/entities/index.ts';
+import { WorkflowExecutionAlreadyStartedError, WorkflowIdConflictPolicy, WorkflowIdReusePolicy, type Client, WorkflowUpdateFailedError } from '@temporalio/client';
+import { Conversation, FlowVersion } from '../db/entities/index.ts';
 import { workspaceEm } from '../db/orm.ts';
 import { recordEvent } from '../events/outbox.ts';
 import { resolvePublishedFlow } from '../flows/store.ts';
+import type { FlowDefinition } from '../flows/types.ts';
 import {
   assignedSignal, closeUpdate, conversationWorkflowId, offlineSubmittedSignal, rateUpdate, requestHumanSignal, stateQuery, transferUpdate,
   type CloseRequest, type ConversationWorkflowInput, type RatingRequest, type TransferRequest,
@@ -60,18 +61,38 @@ export class LifecycleClient {
       return c;
     });
     this.nudgeOutbox();
+    await this.startWorkflow(conv, flow.definition);
+    void this.pubsub.publish(convTopics.queue(input.workspaceId), { kind: 'conversation_started', conversationId: conv.id });
+    return conv;
+  }
+
+  /**
+   * Starts the workflow of a conversation whose row was committed but whose workflow may never have
+   * started (the node died, or Temporal was unreachable, between the two). A no-op while it runs;
+   * one that has finished is never started again. The widget calls startConversation again on
+   * reconnect, which lands here for a conversation no workflow has touched yet.
+   */
+  async ensureStarted(conv: Conversation): Promise<void> {
+    const version = await workspaceEm(this.orm, conv.workspaceId).findOneOrFail(FlowVersion, { id: conv.flowVersionId! });
+    try {
+      await this.startWorkflow(conv, version.definition as unknown as FlowDefinition);
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err; // it ran and finished
+    }
+  }
+
+  private async startWorkflow(conv: Conversation, flow: FlowDefinition): Promise<void> {
     const args: ConversationWorkflowInput = {
-      workspaceId: input.workspaceId, conversationId: conv.id, channelId: input.channelId, customerId: input.customerId,
-      flowVersionId: flow.flowVersionId, flow: flow.definition,
+      workspaceId: conv.workspaceId, conversationId: conv.id, channelId: conv.channelId, customerId: conv.customerId,
+      flowVersionId: conv.flowVersionId!, flow,
     };
     await this.client.workflow.start('conversationWorkflow', {
       taskQueue: this.taskQueue,
       workflowId: conversationWorkflowId(conv.id),
       args: [args],
       workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
     });
-    void this.pubsub.publish(convTopics.queue(input.workspaceId), { kind: 'conversation_started', conversationId: conv.id });
-    return conv;
   }
 
   private handle(conversationId: string) {

@@ -24,6 +24,7 @@
  *   B:ws:<ws>:agents         SET   agent ids of the workspace (= members of the default queue)
  *   B:ws:<ws>:members:<g>    SET   agent ids in skill group g
  *   B:ws:<ws>:pending        HASH  conversationId → {"agentId","group","at"} assigned, not yet delivered
+ *   B:ws:<ws>:released:<key> STRING idempotency marker of a keyed release (expires after a day)
  *   B:active                 SET   "<ws>|<g>" of non-empty queues (what the sweep drains)
  *   B:due                    ZSET  "<ws>|<conversationId>" → last delivery attempt (ms) of pending assignments
  *   B:workspaces             SET   workspace ids with agent state
@@ -126,6 +127,8 @@ export interface ReconcileResult {
 }
 
 const DEFAULT_GROUP = '_';
+/** How long a release key is remembered: far longer than any retry of the same release. */
+const RELEASE_MARKER_TTL_MS = 24 * 3600_000;
 const groupKey = (skillGroupId: string | null | undefined): string => skillGroupId ?? DEFAULT_GROUP;
 const groupId = (g: string): string | null => (g === DEFAULT_GROUP ? null : g);
 
@@ -150,6 +153,7 @@ export class RoutingKeys {
   agents(ws: string): string { return `${this.ws(ws)}:agents`; }
   members(ws: string, g: string): string { return g === DEFAULT_GROUP ? this.agents(ws) : `${this.ws(ws)}:members:${g}`; }
   pending(ws: string): string { return `${this.ws(ws)}:pending`; }
+  released(ws: string, key: string): string { return `${this.ws(ws)}:released:${key}`; }
   get active(): string { return `${this.base}:active`; }
   get due(): string { return `${this.base}:due`; }
   get workspaces(): string { return `${this.base}:workspaces`; }
@@ -238,6 +242,13 @@ export class RoutingService {
     return r === 1;
   }
 
+  /** True while an assignment of the conversation is made and not yet delivered (acknowledged). */
+  async isPending(input: { workspaceId: string; conversationId: string }): Promise<boolean> {
+    checkId('workspaceId', input.workspaceId);
+    checkId('conversationId', input.conversationId);
+    return (await this.redis.hexists(this.keys.pending(input.workspaceId), input.conversationId)) === 1;
+  }
+
   /** Current position (1 = next) of a waiting conversation, or null if it is not queued. */
   async position(input: { workspaceId: string; conversationId: string }): Promise<number | null> {
     checkId('workspaceId', input.workspaceId);
@@ -267,12 +278,17 @@ export class RoutingService {
     if (input.status === 'online') await this.drainGroups(ws, groups);
   }
 
-  /** Frees one of the agent's slots (never below 0), then assigns waiting conversations if it is online. */
-  async release(input: { workspaceId: string; agentId: string }): Promise<void> {
+  /**
+   * Frees one of the agent's slots (never below 0), then assigns waiting conversations if it is online.
+   * With a `key`, the release is idempotent: only the first call with that key (per workspace, for a
+   * day) frees a slot, so a caller that retries after an unknown outcome never frees two.
+   */
+  async release(input: { workspaceId: string; agentId: string; key?: string }): Promise<void> {
     const { workspaceId: ws, agentId } = input;
     checkId('workspaceId', ws);
     checkId('agentId', agentId);
-    const r = (await this.run('kefuRoutingRelease', this.keys.agent(ws, agentId))) as [string, string] | null;
+    const marker = input.key ? this.keys.released(ws, input.key) : this.keys.released(ws, '_');
+    const r = (await this.run('kefuRoutingRelease', this.keys.agent(ws, agentId), marker, input.key ? RELEASE_MARKER_TTL_MS : '')) as [string, string] | null;
     if (r && r[0] === 'online') await this.drainGroups(ws, r[1].split(',').filter(Boolean));
   }
 

@@ -184,11 +184,16 @@ redis.call('SADD', KEYS[3], ws)
 return 1
 `;
 
-/** Frees one slot (never below 0). KEYS: agent. Returns {status, groups} or nil for an unknown agent. */
+/**
+ * Frees one slot (never below 0). With a marker key (KEYS[2], ARGV[1] = its lifetime in ms), only the
+ * first call with that key frees one: a retried release is a no-op. KEYS: agent, marker.
+ * Returns {status, groups} or nil for an unknown agent.
+ */
 export const RELEASE = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return false end
+local fresh = ARGV[1] == '' or redis.call('SET', KEYS[2], '1', 'NX', 'PX', ARGV[1])
 local load = tonumber(redis.call('HGET', KEYS[1], 'load')) or 0
-if load > 0 then
+if fresh and load > 0 then
   redis.call('HINCRBY', KEYS[1], 'load', -1)
   redis.call('HINCRBY', KEYS[1], 'ver', 1)
 end
@@ -298,7 +303,7 @@ export const SCRIPTS = {
   kefuRoutingAck: { numberOfKeys: 2, lua: ACK },
   kefuRoutingClaim: { numberOfKeys: 1, lua: CLAIM },
   kefuRoutingSetAgent: { numberOfKeys: 3, lua: SET_AGENT },
-  kefuRoutingRelease: { numberOfKeys: 1, lua: RELEASE },
+  kefuRoutingRelease: { numberOfKeys: 2, lua: RELEASE },
   kefuRoutingAssignDirect: { numberOfKeys: 4, lua: ASSIGN_DIRECT },
   kefuRoutingPositions: { numberOfKeys: 3, lua: POSITIONS },
   kefuRoutingSnapshot: { numberOfKeys: 2, lua: SNAPSHOT },

@@ -1,5 +1,5 @@
 import type { MikroORM } from '@mikro-orm/mysql';
-import { Conversation, SurveyResponse } from '../db/entities/index.ts';
+import { Conversation, Message, SurveyResponse } from '../db/entities/index.ts';
 import { workspaceEm } from '../db/orm.ts';
 import { recordEvent } from '../events/outbox.ts';
 import type { ConversationService } from '../conversations/service.ts';
@@ -10,7 +10,10 @@ import type { HubActivities } from './activity-types.ts';
 export interface RoutingPort {
   enqueue(i: { workspaceId: string; conversationId: string; skillGroupId: string | null; maxQueueLength: number }): Promise<{ ok: true; position: number } | { ok: false; reason: 'full' }>;
   dequeue(i: { workspaceId: string; conversationId: string; skillGroupId: string | null }): Promise<boolean>;
-  release(i: { workspaceId: string; agentId: string }): Promise<void>;
+  /** An assignment made by routing and not yet delivered (acknowledged) for this conversation? */
+  isPending(i: { workspaceId: string; conversationId: string }): Promise<boolean>;
+  /** Frees a slot; with a key, at most once per key (a retried release is a no-op). */
+  release(i: { workspaceId: string; agentId: string; key?: string }): Promise<void>;
   assignDirect(i: { workspaceId: string; conversationId: string; agentId: string }): Promise<boolean>;
 }
 
@@ -24,19 +27,26 @@ export interface LifecycleDeps {
 type LifecycleActivities = Omit<HubActivities, 'runPluginActivity'>;
 
 /**
- * Activities of the conversation workflow. Each is idempotent: state writes are "set to", messages
- * carry a client id derived from the node visit, and events are recorded only on a real change.
+ * Activities of the conversation workflow. Each is idempotent, so a retry after a failure at any
+ * point (a crash, a Redis or database error) finishes the work without repeating any of it: state
+ * writes are "set to", messages carry a client id derived from the node visit, events are recorded
+ * only on a real change, and agent slots are released with a key (once per key).
  */
 export function createLifecycleActivities({ orm, conversations, routing, nudgeOutbox }: LifecycleDeps): LifecycleActivities {
   const system = (workspaceId: string, conversationId: string, key: string, body: Record<string, unknown>, senderType: 'system' | 'bot' = 'system', type = 'system') =>
     conversations.post({ workspaceId, conversationId, senderType, senderId: null, type, body, clientMessageId: `wf:${key}` });
 
-  async function setStatus(workspaceId: string, conversationId: string, fields: Partial<Conversation>, events: [string, Record<string, unknown>][] = []): Promise<Conversation> {
+  /** A workflow message with this key exists: the step it ends was done by an earlier attempt. */
+  const posted = async (workspaceId: string, conversationId: string, key: string): Promise<boolean> =>
+    (await workspaceEm(orm, workspaceId).count(Message, { conversationId, clientMessageId: `wf:${key}` })) > 0;
+
+  /** Sets `fields`; `stamps` (times) and `events` only when `fields` really changed, so a retry repeats neither. */
+  async function setStatus(workspaceId: string, conversationId: string, fields: Partial<Conversation>, events: [string, Record<string, unknown>][] = [], stamps: Partial<Conversation> = {}): Promise<Conversation> {
     const em = workspaceEm(orm, workspaceId);
     const conv = await em.transactional(async (tx) => {
       const c = await tx.findOneOrFail(Conversation, { id: conversationId });
       const changed = Object.entries(fields).some(([k, v]) => (c as unknown as Record<string, unknown>)[k] !== v);
-      tx.assign(c, fields);
+      tx.assign(c, changed ? { ...fields, ...stamps } : fields);
       if (changed) for (const [type, payload] of events) recordEvent(tx, workspaceId, type, { conversationId, ...payload });
       return c;
     });
@@ -49,12 +59,13 @@ export function createLifecycleActivities({ orm, conversations, routing, nudgeOu
     async enterNode({ workspaceId, conversationId, nodeId, nodeType, phase, config, visitKey }) {
       const fields: Partial<Conversation> = { status: phase, currentNodeId: nodeId };
       const events: [string, Record<string, unknown>][] = [];
+      const stamps: Partial<Conversation> = {};
       if (nodeType === 'queue') {
-        fields.queuedAt = new Date();
+        stamps.queuedAt = new Date(); // a stamp: a retried visit keeps the first time and records no second event
         fields.assigneeId = null;
         events.push(['conversation.queued', { nodeId }]);
       }
-      const conv = await setStatus(workspaceId, conversationId, fields, events);
+      const conv = await setStatus(workspaceId, conversationId, fields, events, stamps);
       switch (nodeType) {
         case 'bot':
           await system(workspaceId, conversationId, visitKey, { text: typeof config.greeting === 'string' ? config.greeting : '' }, 'bot', 'text');
@@ -88,7 +99,10 @@ export function createLifecycleActivities({ orm, conversations, routing, nudgeOu
     },
 
     async enqueue({ workspaceId, conversationId, skillGroupId, maxQueueLength }) {
-      await setStatus(workspaceId, conversationId, { skillGroupId });
+      const conv = await setStatus(workspaceId, conversationId, { skillGroupId });
+      // enterNode set `queued`; anything else means routing already assigned it and the assignment was
+      // delivered (a retry of this activity): queueing it again would assign it a second time.
+      if (conv.status !== 'queued') return { ok: true as const, position: 0 };
       const r = await routing.enqueue({ workspaceId, conversationId, skillGroupId, maxQueueLength });
       if (r.ok) conversations.publish({ kind: 'queue_position', conversationId, position: r.position, estimatedWaitSec: null });
       conversations.publishTo(convTopics.queue(workspaceId), { kind: 'queue_changed', conversationId });
@@ -97,20 +111,30 @@ export function createLifecycleActivities({ orm, conversations, routing, nudgeOu
 
     async dequeue({ workspaceId, conversationId, skillGroupId }) {
       const removed = await routing.dequeue({ workspaceId, conversationId, skillGroupId });
-      if (removed) conversations.publishTo(convTopics.queue(workspaceId), { kind: 'queue_changed', conversationId });
-      return removed;
+      if (removed) {
+        conversations.publishTo(convTopics.queue(workspaceId), { kind: 'queue_changed', conversationId });
+        return true;
+      }
+      // Not queued: either routing assigned it (pending in Redis, or delivered: the row says assigned;
+      // checked in this order because delivery commits the row before it clears the pending entry), or
+      // an earlier attempt of this activity removed it. Answering false then would have the workflow
+      // wait forever for an assignment that does not exist.
+      if (await routing.isPending({ workspaceId, conversationId })) return false;
+      const c = await workspaceEm(orm, workspaceId).findOneOrFail(Conversation, { id: conversationId });
+      return !(c.status === 'assigned' && c.assigneeId);
     },
 
     async checkFirstResponse({ workspaceId, conversationId, agentId, slaSec }) {
       const c = await workspaceEm(orm, workspaceId).findOneOrFail(Conversation, { id: conversationId });
       const responded = !!c.firstResponseAt && (!c.assignedAt || c.firstResponseAt >= c.assignedAt);
-      if (!responded) {
+      const key = `sla:${agentId}:${c.assignedAt?.getTime() ?? 0}`;
+      if (!responded && !(await posted(workspaceId, conversationId, key))) {
         const em = workspaceEm(orm, workspaceId);
         await em.transactional(async (tx) => {
           recordEvent(tx, workspaceId, 'conversation.sla_breached', { conversationId, agentId, slaSec, kind: 'first_response' });
         });
         nudgeOutbox();
-        await system(workspaceId, conversationId, `sla:${agentId}:${c.assignedAt?.getTime() ?? 0}`, { event: 'sla_breached', internal: true, slaSec });
+        await system(workspaceId, conversationId, key, { event: 'sla_breached', internal: true, slaSec });
       }
       return { responded };
     },
@@ -120,16 +144,22 @@ export function createLifecycleActivities({ orm, conversations, routing, nudgeOu
       const before = await em.findOneOrFail(Conversation, { id: conversationId });
       if (!before.closedAt) {
         await setStatus(workspaceId, conversationId, { closedAt: new Date(), closeReason: reason }, [['conversation.closed', { by, actorId, reason, assigneeId }]]);
-        if (assigneeId) await routing.release({ workspaceId, agentId: assigneeId });
-        await system(workspaceId, conversationId, `closed:${conversationId}`, { event: 'closed', by, reason });
       }
+      // Not under `!closedAt`: a retry after the row was written must still free the slot and post.
+      if (assigneeId) await routing.release({ workspaceId, agentId: assigneeId, key: `close:${conversationId}` });
+      await system(workspaceId, conversationId, `closed:${conversationId}`, { event: 'closed', by, reason });
     },
 
     async transferToAgent({ workspaceId, conversationId, fromAgentId, toAgentId, note, key }) {
-      const ok = await routing.assignDirect({ workspaceId, conversationId, agentId: toAgentId });
-      if (!ok) return { ok: false, reason: 'the agent is not online or has no free slot' };
-      await setStatus(workspaceId, conversationId, { assigneeId: toAgentId, assignedAt: new Date() }, [['conversation.transferred', { fromAgentId, toAgentId, note }]]);
-      await routing.release({ workspaceId, agentId: fromAgentId });
+      const c = await workspaceEm(orm, workspaceId).findOneOrFail(Conversation, { id: conversationId });
+      // Already with the target (the workflow never transfers to the current assignee): an earlier
+      // attempt took the slot and committed; taking another slot would leak it, or be refused.
+      if (c.assigneeId !== toAgentId) {
+        const ok = await routing.assignDirect({ workspaceId, conversationId, agentId: toAgentId });
+        if (!ok) return { ok: false, reason: 'the agent is not online or has no free slot' };
+        await setStatus(workspaceId, conversationId, { assigneeId: toAgentId, assignedAt: new Date() }, [['conversation.transferred', { fromAgentId, toAgentId, note }]]);
+      }
+      await routing.release({ workspaceId, agentId: fromAgentId, key: `transfer:${conversationId}:${key}` });
       await system(workspaceId, conversationId, `transfer:${key}`, { event: 'transferred', fromAgentId, toAgentId, note, internal: false });
       conversations.publishTo(convTopics.inbox(toAgentId), { kind: 'transferred_to_you', conversationId, fromAgentId, note });
       return { ok: true };
@@ -137,7 +167,7 @@ export function createLifecycleActivities({ orm, conversations, routing, nudgeOu
 
     async transferToGroup({ workspaceId, conversationId, fromAgentId, toSkillGroupId, note, key }) {
       await setStatus(workspaceId, conversationId, { skillGroupId: toSkillGroupId, assigneeId: null }, [['conversation.transferred', { fromAgentId, toSkillGroupId, note }]]);
-      await routing.release({ workspaceId, agentId: fromAgentId });
+      await routing.release({ workspaceId, agentId: fromAgentId, key: `transfer:${conversationId}:${key}` });
       await system(workspaceId, conversationId, `transfer:${key}`, { event: 'transferred', fromAgentId, toSkillGroupId, note });
     },
 

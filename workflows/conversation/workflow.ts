@@ -12,7 +12,7 @@ import {
   type CloseRequest, type ConversationState, type ConversationWorkflowInput, type Phase, type TransferRequest,
 } from './contract.ts';
 import {
-  CONTINUE_AS_NEW_AFTER_TRANSITIONS, appendPath, isOpen, nextNodeId, nodeById, phaseOf, type WorkingHoursSpec,
+  CONTINUE_AS_NEW_AFTER_TRANSITIONS, appendPath, inactivityWaitMs, isOpen, nextNodeId, nodeById, phaseOf, type WorkingHoursSpec,
 } from './machine.ts';
 import type { FlowNode } from '../../core/flows/types.ts';
 
@@ -108,7 +108,7 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
     for (;;) {
       const t = await acts.activityTimes(ref);
       const last = Math.max(t.customerAt ?? 0, t.startedAt);
-      const wait = Math.max(1000, last + idleMs - Date.now());
+      const wait = inactivityWaitMs(last, idleMs, Date.now());
       if (await condition(() => humanRequested !== null || closeReq !== null, wait)) {
         if (closeReq) {
           await close(closeReq.by, closeReq.actorId, closeReq.reason);
