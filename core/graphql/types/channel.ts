@@ -29,7 +29,15 @@ export function registerChannel(builder: HubBuilder, refs: Refs) {
       kind: t.exposeString('kind'),
       name: t.exposeString('name'),
       publicKey: t.exposeString('publicKey', { description: 'Non-secret id for embed snippets and inbound webhook URLs.' }),
-      config: t.expose('config', { type: 'JSON' }),
+      config: t.field({
+        type: 'JSON',
+        description: 'Channel settings. Secrets (keys containing "secret", e.g. the widget\'s identitySecret) are shown to admins only; others see "********".',
+        resolve: (c, _a, ctx) => {
+          const p = ctx.principal;
+          const admin = (p.kind === 'user' && p.roles.includes('admin')) || (p.kind === 'apiKey' && p.scopes.includes('admin:write'));
+          return admin ? c.config : Object.fromEntries(Object.entries(c.config ?? {}).map(([k, v]) => [k, /secret/i.test(k) && v ? '********' : v]));
+        },
+      }),
       enabled: t.exposeBoolean('enabled'),
       createdAt: t.expose('createdAt', { type: 'DateTime' }),
     }),

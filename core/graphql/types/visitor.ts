@@ -1,21 +1,69 @@
+import { createHmac } from 'node:crypto';
 import { z } from 'zod';
 import { Channel, Customer, CustomerIdentity, VisitorSession } from '../../db/entities/index.ts';
 import { NO_TENANT_FILTER, systemEm } from '../../db/orm.ts';
-import { newVisitorToken } from '../../auth/secrets.ts';
+import { newVisitorToken, safeEqualHex } from '../../auth/secrets.ts';
 import { recordEvent } from '../../events/outbox.ts';
 import { can, type HubBuilder } from '../builder.ts';
-import { notFound, unauthenticated } from '../errors.ts';
+import { badInput, notFound, unauthenticated } from '../errors.ts';
 import { parseInput } from '../validation.ts';
 import type { Refs } from '../refs.ts';
 
 const VISITOR_TTL_MS = 30 * 24 * 3600 * 1000;
+/** A signed identity is accepted for this long after its `ts` (and up to 5 minutes of clock skew ahead). */
+export const IDENTITY_MAX_AGE_SEC = 24 * 3600;
+const IDENTITY_MAX_SKEW_SEC = 300;
+
+const IdentityInput = z.object({
+  externalId: z.string().min(1).max(128).regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces'),
+  name: z.string().trim().min(1).max(120).nullish(),
+  email: z.email().max(254).nullish(),
+  ts: z.number().int('ts is whole Unix seconds').positive(),
+  sig: z.string().regex(/^[0-9a-fA-F]{64}$/, 'hex HMAC-SHA256'),
+});
 const StartInput = z.object({
   channelKey: z.string().regex(/^ch_[A-Za-z0-9_-]{20}$/, 'not a channel key'),
   visitorId: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/).nullish(),
   displayName: z.string().trim().min(1).max(120).nullish(),
+  identity: IdentityInput.nullish(),
 });
+type Identity = z.output<typeof IdentityInput>;
+
+/** Channel settings the widget may see: an allow-list, so secrets in the channel config never leave the server. */
+const PUBLIC_WIDGET_SETTINGS = ['title', 'subtitle', 'accentColor'] as const;
+function publicSettings(config: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(PUBLIC_WIDGET_SETTINGS.filter((k) => typeof config[k] === 'string').map((k) => [k, config[k]]));
+}
+
+/** The signature an identified visitor must carry: hex HMAC-SHA256 with the channel's secret over `<externalId>:<ts>`. */
+export function identitySignature(secret: string, externalId: string, ts: number): string {
+  return createHmac('sha256', secret).update(`${externalId}:${ts}`).digest('hex');
+}
+
+/** Verifies a signed identity against the channel's `config.identitySecret`; throws a typed error when it fails. */
+function verifyIdentity(channel: Channel, identity: Identity): void {
+  const secret = channel.config.identitySecret;
+  if (typeof secret !== 'string' || !secret) throw badInput('this channel does not accept identified visitors: set config.identitySecret on the channel');
+  const now = Math.floor(Date.now() / 1000);
+  if (!safeEqualHex(identitySignature(secret, identity.externalId, identity.ts), identity.sig.toLowerCase())) {
+    throw unauthenticated('identity signature does not match (HMAC-SHA256 of "<externalId>:<ts>" with the channel identity secret)');
+  }
+  if (identity.ts < now - IDENTITY_MAX_AGE_SEC) throw unauthenticated('identity signature expired: ts is older than 24 hours, sign it again');
+  if (identity.ts > now + IDENTITY_MAX_SKEW_SEC) throw unauthenticated('identity signature is from the future: ts is Unix seconds');
+}
 
 export function registerVisitor(builder: HubBuilder, refs: Refs) {
+  const IdentityArg = builder.inputType('VisitorIdentityInput', {
+    description: 'A visitor identified by the embedding site: `sig` is hex HMAC-SHA256 of `<externalId>:<ts>` with the channel\'s `config.identitySecret`; `ts` is Unix seconds, accepted for 24 hours. `name` and `email` are not signed: they only label the customer.',
+    fields: (t) => ({
+      externalId: t.string({ required: true }),
+      name: t.string({ required: false }),
+      email: t.string({ required: false }),
+      ts: t.float({ required: true }),
+      sig: t.string({ required: true }),
+    }),
+  });
+
   refs.VisitorSession.implement({
     description: 'A widget visitor session: a server-generated token bound to one channel and one customer.',
     fields: (t) => ({
@@ -23,36 +71,74 @@ export function registerVisitor(builder: HubBuilder, refs: Refs) {
       expiresAt: t.expose('expiresAt', { type: 'DateTime' }),
       customerId: t.exposeID('customerId'),
       channelId: t.exposeID('channelId'),
+      settings: t.field({
+        type: 'JSON',
+        description: "The channel's public widget settings (title, subtitle, accentColor); never its secrets.",
+        resolve: (s) => s.settings ?? {},
+      }),
     }),
   });
 
   builder.mutationField('startVisitorSession', (t) =>
     t.field({
       type: refs.VisitorSession,
-      description: 'Starts (or resumes, with the same visitorId) an anonymous visitor on a channel.',
-      args: { channelKey: t.arg.string(), visitorId: t.arg.string({ required: false }), displayName: t.arg.string({ required: false }) },
+      description: 'Starts (or resumes, with the same visitorId) an anonymous visitor on a channel; with a signed `identity`, the identified customer `user:<externalId>` (same customer from any browser).',
+      args: {
+        channelKey: t.arg.string(), visitorId: t.arg.string({ required: false }), displayName: t.arg.string({ required: false }),
+        identity: t.arg({ type: IdentityArg, required: false }),
+      },
       resolve: async (_r, args, ctx) => {
         const input = parseInput(StartInput, args);
         const em = systemEm(ctx.hub.orm);
         const channel = await em.findOne(Channel, { publicKey: input.channelKey, enabled: true }, NO_TENANT_FILTER);
         if (!channel) throw notFound('Channel', input.channelKey);
+        const identity = input.identity ?? null;
+        if (identity) verifyIdentity(channel, identity);
         const { token, tokenHash } = newVisitorToken();
         const expiresAt = new Date(Date.now() + VISITOR_TTL_MS);
-        const wsEm = em.fork();
-        wsEm.setFilterParams('workspace', { id: channel.workspaceId });
-        const customerId = await ctx.hub.transact(wsEm, async (tx) => {
-          const known = input.visitorId ? await tx.findOne(CustomerIdentity, { channelId: channel.id, externalId: `visitor:${input.visitorId}` }) : null;
-          let id = known?.customerId;
-          if (!id) {
-            const c = tx.create(Customer, { workspaceId: channel.workspaceId, displayName: input.displayName ?? 'Visitor', tags: [], attributes: {} });
-            tx.create(CustomerIdentity, { workspaceId: channel.workspaceId, customerId: c.id, channelId: channel.id, externalId: `visitor:${input.visitorId ?? c.id}`, verified: false });
-            recordEvent(tx, channel.workspaceId, 'customer.created', { customerId: c.id, channelId: channel.id });
-            id = c.id;
+        const wsEm = () => {
+          const f = em.fork();
+          f.setFilterParams('workspace', { id: channel.workspaceId });
+          return f;
+        };
+        // Two first visits of the same visitor/user at once race on the identity's unique key: the loser retries and finds it.
+        const session = (attempt: number): Promise<string> => ctx.hub.transact(wsEm(), async (tx) => {
+          let id: string | undefined;
+          if (identity) {
+            // Verified: the company's user id names one customer in the workspace, whichever browser or widget they use.
+            const externalId = `user:${identity.externalId}`;
+            const here = await tx.findOne(CustomerIdentity, { channelId: channel.id, externalId });
+            const elsewhere = here ?? await tx.findOne(CustomerIdentity, { externalId, verified: true }, { orderBy: { createdAt: 'asc' } });
+            id = (here ?? elsewhere)?.customerId;
+            if (!id) {
+              const c = tx.create(Customer, { workspaceId: channel.workspaceId, displayName: identity.name ?? input.displayName ?? identity.externalId, email: identity.email ?? null, tags: [], attributes: {} });
+              recordEvent(tx, channel.workspaceId, 'customer.created', { customerId: c.id, channelId: channel.id, identified: true });
+              id = c.id;
+            } else {
+              const c = await tx.findOne(Customer, { id });
+              if (c && identity.name) c.displayName = identity.name;
+              if (c && identity.email) c.email = identity.email;
+            }
+            if (!here) tx.create(CustomerIdentity, { workspaceId: channel.workspaceId, customerId: id, channelId: channel.id, externalId, verified: true });
+          } else {
+            const known = input.visitorId ? await tx.findOne(CustomerIdentity, { channelId: channel.id, externalId: `visitor:${input.visitorId}` }) : null;
+            id = known?.customerId;
+            if (!id) {
+              const c = tx.create(Customer, { workspaceId: channel.workspaceId, displayName: input.displayName ?? 'Visitor', tags: [], attributes: {} });
+              tx.create(CustomerIdentity, { workspaceId: channel.workspaceId, customerId: c.id, channelId: channel.id, externalId: `visitor:${input.visitorId ?? c.id}`, verified: false });
+              recordEvent(tx, channel.workspaceId, 'customer.created', { customerId: c.id, channelId: channel.id });
+              id = c.id;
+            }
           }
           tx.create(VisitorSession, { workspaceId: channel.workspaceId, channelId: channel.id, customerId: id, tokenHash, expiresAt });
           return id;
+        }).catch((err: unknown) => {
+          const e = err as { code?: string; name?: string };
+          if (attempt === 0 && (e.code === 'ER_DUP_ENTRY' || e.name === 'UniqueConstraintViolationException')) return session(1);
+          throw err;
         });
-        return { token, expiresAt, customerId, channelId: channel.id };
+        const customerId = await session(0);
+        return { token, expiresAt, customerId, channelId: channel.id, settings: publicSettings(channel.config) };
       },
     }),
   );
@@ -66,7 +152,8 @@ export function registerVisitor(builder: HubBuilder, refs: Refs) {
         if (ctx.principal.kind !== 'visitor') throw unauthenticated();
         const s = await ctx.em.findOne(VisitorSession, { id: ctx.principal.sessionId });
         if (!s) throw unauthenticated();
-        return { token: '', expiresAt: s.expiresAt, customerId: s.customerId, channelId: s.channelId };
+        const channel = await ctx.em.findOne(Channel, { id: s.channelId });
+        return { token: '', expiresAt: s.expiresAt, customerId: s.customerId, channelId: s.channelId, settings: publicSettings(channel?.config ?? {}) };
       },
     }),
   );
