@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { existsSync } from 'node:fs';
+import { join, sep } from 'node:path';
 import express from 'express';
 import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
@@ -52,6 +53,9 @@ export async function startHttpServer(hub: HubServices, schema: GraphQLSchema, h
     }
   });
 
+  // Signs the browser out of cookie-authenticated pages (the admin UI calls it on logout).
+  app.delete('/auth/session', (_req, res) => { res.clearCookie('kefu_session', { path: '/' }).json({ ok: true }); });
+
   // Plugin HTTP routes under /plugins/<name>/… (channel webhooks, widget assets). A throwing handler is a 500
   // for that request and a recorded error, never a crash.
   for (const { def } of hub.registry.definitions()) {
@@ -87,11 +91,26 @@ export async function startHttpServer(hub: HubServices, schema: GraphQLSchema, h
   }
 
   if (existsSync(adminUiDist)) {
-    app.use('/admin', express.static(adminUiDist, { index: 'index.html', fallthrough: true }));
+    // The build writes a .gz beside each asset: send it to browsers that accept gzip.
+    app.get(/^\/admin\/assets\/[\w.-]+\.(js|css)$/, (req, res, next) => {
+      const file = join(adminUiDist, req.path.slice('/admin/'.length));
+      if (!/\bgzip\b/.test(String(req.headers['accept-encoding'] ?? '')) || !existsSync(`${file}.gz`)) return next();
+      res.setHeader('content-encoding', 'gzip');
+      res.setHeader('vary', 'Accept-Encoding');
+      res.setHeader('cache-control', 'public, max-age=31536000, immutable');
+      res.type(file.endsWith('.js') ? 'text/javascript' : 'text/css').sendFile(`${file}.gz`);
+    });
+    // Hashed assets are immutable; index.html is always revalidated so a new build is picked up.
+    app.use('/admin', express.static(adminUiDist, {
+      index: 'index.html', fallthrough: true,
+      setHeaders: (res, path) => res.setHeader('cache-control', path.includes(`${sep}assets${sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache'),
+    }));
+    // Client-side routes (/admin/workbench, /admin/flows, …) get the app's index.html.
+    app.get(/^\/admin(\/(?!queues(\/|$)|assets\/)[^.]*)?$/, (_req, res) => res.setHeader('cache-control', 'no-cache').sendFile(join(adminUiDist, 'index.html')));
   }
   app.get('/', (_req, res) => res.type('html').send(
     '<!doctype html><meta charset="utf-8"><title>Kefu Hub</title><h1>Kefu Hub</h1><ul>' +
-    '<li><a href="/graphql">GraphQL (GraphiQL)</a></li><li><a href="/admin/queues">Queues (bull-board, admins)</a></li><li><a href="/healthz">Health</a></li></ul>',
+    (existsSync(adminUiDist) ? '<li><a href="/admin/">Admin UI and agent workbench</a></li>' : '') + '<li><a href="/graphql">GraphQL (GraphiQL)</a></li><li><a href="/admin/queues">Queues (bull-board, admins)</a></li><li><a href="/healthz">Health</a></li></ul>',
   ));
 
   app.use('/graphql', yoga as unknown as express.RequestHandler);
