@@ -11,6 +11,7 @@ import type { ConversationService } from './conversations/service.ts';
 import type { LifecycleClient } from './conversations/lifecycle.ts';
 import type { RoutingService } from './routing/routing.ts';
 import type { NodeRegistry } from './flows/registry.ts';
+import type { BotPipeline } from './conversations/bot-pipeline.ts';
 
 /** What the hub hands to resolvers, services and activities: explicit dependencies, no globals. */
 export interface HubServices {
@@ -29,6 +30,8 @@ export interface HubServices {
   /** Null on nodes without Temporal (lifecycle calls then fail with a clear error). */
   lifecycle: LifecycleClient | null;
   routing: RoutingService;
+  /** The bot stage of the message path (answers, transfer rules, ratings of bot answers). */
+  bots: BotPipeline;
   nodeTypes: NodeRegistry;
   /** Runs `work` in a transaction on `em`; outbox rows written inside are relayed right after commit. */
   transact<T>(em: EntityManager, work: (tx: EntityManager) => Promise<T>): Promise<T>;

@@ -92,12 +92,15 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
       ? new LifecycleClient({ orm, client: temporalClient, taskQueue: config.KEFU_TEMPORAL_TASK_QUEUE, pubsub, nudgeOutbox: () => outbox.nudge() })
       : null;
     const routingLog = broker.getLogger('routing');
-    const routing = new RoutingService({
+    const routing: RoutingService = new RoutingService({
       redisUrl: config.KEFU_REDIS_URL,
       prefix: `kefu:${config.KEFU_NAMESPACE}`,
       orm,
       logger: { debug: (m: string) => routingLog.debug(m), info: (m: string) => routingLog.info(m), warn: (m: string) => routingLog.warn(m), error: (m: string) => routingLog.error(m) },
-      onAssigned: createAssignmentHandler({ orm, conversations, lifecycle: () => lifecycle, nudgeOutbox: () => outbox.nudge() }),
+      onAssigned: createAssignmentHandler({
+        orm, conversations, lifecycle: () => lifecycle, nudgeOutbox: () => outbox.nudge(),
+        release: (i) => routing.release(i), logger: { warn: (m: string) => routingLog.warn(m) },
+      }),
       onPositions: (updates) => {
         for (const u of updates) conversations.publish({ kind: 'queue_position', conversationId: u.conversationId, position: u.position, estimatedWaitSec: null });
       },
@@ -114,7 +117,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 
     const services: HubServices = {
       config, orm, broker, registry, jwt, pubsub, outbox, queues, temporal, temporalClient,
-      conversations, lifecycle, routing, nodeTypes: new NodeRegistry(),
+      conversations, lifecycle, routing, bots, nodeTypes: new NodeRegistry(),
       async transact<T>(em: EntityManager, work: (tx: EntityManager) => Promise<T>): Promise<T> {
         const result = await em.transactional(work);
         outbox.nudge();

@@ -11,7 +11,9 @@ import { BotPipeline, BOT_FALLBACK_TEXT, type BotPipelineLogger } from '../core/
 import type { MessageView } from '../core/conversations/topics.ts';
 import type { TransferRuleInput } from '@kefu-hub/plugin-sdk';
 import { clearKnowledgeCache } from '../plugins/faq-bot/src/index.ts';
-import { features, matchKnowledge, normalise, prepareEntries, similarity, stem } from '../plugins/faq-bot/src/matcher.ts';
+import { matchKnowledge, prepareEntries, rank } from '../plugins/faq-bot/src/matcher.ts';
+import { SynonymTable, features, normalise, stem, words } from '../plugins/faq-bot/src/tokenize.ts';
+import { segmenterName, useSegmenter } from '../plugins/faq-bot/src/segmenter.ts';
 import { DEFAULT_KEYWORDS, findKeyword, keywordRule, keywordRuleConfig } from '../plugins/transfer-rules/src/rules.ts';
 
 // ── pure functions: matcher and keyword rule ───────────────────────────────────────────────────────
@@ -30,42 +32,52 @@ void describe('faq-bot matcher', () => {
     assert.equal(normalise('Hello,\u3000World...'), 'hello world');
   });
 
-  void test('features: CJK bigrams without filler words, stemmed Latin words without stopwords', () => {
-    assert.deepEqual(features('怎么退货'), ['退货']);
-    assert.deepEqual(features('如何退货？'), ['退货']);
-    assert.deepEqual(features('修改收货地址'), ['修改', '改收', '收货', '货地', '地址']);
-    assert.deepEqual(features('How can I return my items?'), ['return', 'item']);
-    assert.deepEqual(features('iPhone15怎么退货'), ['iphone15', '退货']);
-    assert.deepEqual(features('你好'), []);
+  void test('jieba words without filler words; stemmed Latin words without stopwords', () => {
+    assert.equal(segmenterName(), 'jieba', 'the native segmenter loads here');
+    assert.deepEqual(words('怎么退货'), ['退货']);
+    assert.deepEqual(words('如何退货？'), ['退货']);
+    assert.deepEqual(words('修改收货地址'), ['修改', '收货', '地址']);
+    assert.ok(words('我想退货，订单号是12345，怎么操作').includes('订单号'));
+    assert.ok(!words('我想退货，订单号是12345，怎么操作').includes('12345'), 'digits-only tokens (order numbers) are dropped');
+    assert.deepEqual(words('How can I return my items?'), ['return', 'item']);
+    assert.deepEqual(words('你好'), []);
     assert.equal(stem('changed'), stem('change'));
     assert.equal(stem('shipping'), 'ship');
+    assert.equal(stem('delivery'), stem('delivered'));
+    assert.equal(stem('payment'), 'pay');
+    assert.equal(stem('cancelled'), 'cancel');
     assert.equal(stem('address'), 'address');
   });
 
-  void test('similarity is 0 for nothing in common, 1 for the same features', () => {
-    assert.equal(similarity(['a', 'b'], ['c']), 0);
-    assert.equal(similarity([], ['c']), 0);
-    assert.equal(similarity(['退货'], ['退货']), 1);
+  void test('Chinese features carry character bigrams, unigrams and pinyin readings', () => {
+    const f = features('退货');
+    for (const k of ['w:退货', 'c:退货', 'p:tui huo', 'u:退', 'u:货']) assert.ok(f.includes(k), k);
+    // A homophone typo shares the reading with the right word.
+    assert.ok(features('推货').includes('p:tui huo'));
   });
 
-  void test('Chinese question matches through a synonym question word and a variant', () => {
+  void test('Chinese question matches through a question word and a variant', () => {
     const a = matchKnowledge('怎么退货', entries, opts);
     assert.equal(a.matched, true);
     assert.equal(a.entryId, 'ret');
     assert.deepEqual(a.answer, { type: 'text', body: { text: '退货说明' } });
     assert.ok(a.confidence >= 0.45 && a.confidence <= 1);
-    // A long message that contains a short variant still matches.
-    assert.equal(matchKnowledge('我想退货，订单号是12345，怎么操作', entries, opts).entryId, 'ret');
+    // A long message that contains a short variant still finds it (first, and suggested if not answered).
+    assert.equal(rank('我想退货，订单号是12345，怎么操作', entries)[0]!.item.id, 'ret');
+    assert.equal(matchKnowledge('我想退货，怎么操作', entries, opts).entryId, 'ret');
   });
 
-  void test('English paraphrases match the best variant', () => {
+  void test('English paraphrases, typos and homophones find the right entry', () => {
     assert.equal(matchKnowledge('Can I get my money back please?', entries, opts).entryId, 'refund');
     assert.equal(matchKnowledge('how can I request a refund', entries, opts).entryId, 'refund');
     assert.equal(matchKnowledge('ＲＥＦＵＮＤ', entries, opts).entryId, 'refund');
+    assert.equal(rank('how do i get a refnud', entries)[0]!.item.id, 'refund', 'Latin typo corrected against the vocabulary');
+    assert.equal(rank('我想推货', entries)[0]!.item.id, 'ret', 'homophone typo matched by pinyin');
+    assert.equal(rank('收货地趾填错了', entries)[0]!.item.id, 'addr');
   });
 
   void test('a near question is not matched but suggested; an unrelated one gets nothing', () => {
-    const near = matchKnowledge('地址错了', entries, opts);
+    const near = matchKnowledge('地址', entries, { threshold: 0.8, suggestThreshold: 0.2 });
     assert.equal(near.matched, false);
     assert.deepEqual(near.suggestions, [{ question: '如何修改收货地址', entryId: 'addr' }]);
     const none = matchKnowledge('今天天气怎么样', entries, opts);
@@ -76,13 +88,51 @@ void describe('faq-bot matcher', () => {
   });
 
   void test('thresholds are honoured and suggestions are capped at 3', () => {
-    assert.equal(matchKnowledge('修改地址', entries, opts).matched, true);
-    assert.equal(matchKnowledge('修改地址', entries, { threshold: 0.9, suggestThreshold: 0.2 }).matched, false);
+    assert.equal(matchKnowledge('修改收货地址', entries, opts).matched, true);
+    assert.equal(matchKnowledge('修改收货地址', entries, { threshold: 0.99, suggestThreshold: 0.2 }).matched, false);
     const many = prepareEntries(['订单查询', '订单取消', '订单修改', '订单发票', '订单物流'].map((q, i) => ({ id: String(i), question: q, variants: [], answer: q })));
     const r = matchKnowledge('订单', many, { threshold: 0.95, suggestThreshold: 0.1 });
     assert.equal(r.matched, false);
     assert.equal(r.suggestions?.length, 3);
-    assert.equal(matchKnowledge('anything', [], opts).matched, false);
+    assert.equal(matchKnowledge('anything', prepareEntries([]), opts).matched, false);
+  });
+
+  void test('two equally good entries lower the confidence (suggest rather than guess)', () => {
+    const twins = prepareEntries([
+      { id: 'a', question: '会员积分怎么用', variants: [], answer: 'A' },
+      { id: 'b', question: '会员积分怎么用呢', variants: [], answer: 'B' },
+      { id: 'c', question: '发票怎么开', variants: [], answer: 'C' },
+    ]);
+    const alone = prepareEntries([{ id: 'a', question: '会员积分怎么用', variants: [], answer: 'A' }, { id: 'c', question: '发票怎么开', variants: [], answer: 'C' }]);
+    assert.ok(matchKnowledge('会员积分怎么用', twins, opts).confidence < matchKnowledge('会员积分怎么用', alone, opts).confidence);
+  });
+
+  void test('synonyms rewrite words to their term, in questions and entries alike', () => {
+    const table = new SynonymTable([{ term: '退款', synonyms: ['退钱', '返现'] }, { term: 'parcel', synonyms: ['package'] }]);
+    assert.equal(table.apply(normalise('我想退钱')), '我想退款');
+    assert.equal(table.apply('where is my package'), 'where is my parcel');
+    assert.equal(table.apply('packages'), 'packages', 'Latin synonyms match whole words only');
+    const kb = [{ id: 'r', question: '退钱多久到账', variants: [], answer: 'R' }, { id: 's', question: '发货要几天', variants: [], answer: 'S' }];
+    assert.equal(matchKnowledge('返现多久能到', prepareEntries(kb), opts).matched, false);
+    const withSynonyms = matchKnowledge('返现多久能到', prepareEntries(kb, table), opts);
+    assert.equal(withSynonyms.matched, true, 'with 返现 = 退钱 = 退款 the refund entry answers');
+    assert.equal(withSynonyms.entryId, 'r');
+  });
+
+  void test('without jieba the matcher falls back to character bigrams and still works', () => {
+    useSegmenter('bigram');
+    try {
+      assert.equal(segmenterName(), 'bigram');
+      assert.ok(features('修改收货地址').includes('w:收货'));
+      const fallbackIndex = prepareEntries([
+        { id: 'ret', question: '如何退货？', variants: ['我想退货'], answer: '退货说明' },
+        { id: 'addr', question: '如何修改收货地址', variants: ['收货地址填错了'], answer: '地址说明' },
+      ]);
+      assert.equal(matchKnowledge('怎么退货', fallbackIndex, opts).entryId, 'ret');
+      assert.equal(matchKnowledge('收货地址写错了', fallbackIndex, opts).entryId, 'addr');
+    } finally {
+      useSegmenter(null);
+    }
   });
 });
 

@@ -7,12 +7,13 @@
  *      conversation's workflow for a human (`requestHuman`); the bot answer is not posted,
  *   3. otherwise posts the bot's answer (or suggestions, or a fallback) as a `bot` message.
  * The replies carry client ids derived from the customer message (`bot:<id>`, `transfer:<id>`), so a
- * re-run for the same message is a no-op. Nothing thrown here escapes: plugin failures are recorded on
+ * re-run for the same message is a no-op. A "not useful" rating of a bot answer (`onBotFeedback`)
+ * runs the rules again with the rating as input. Nothing thrown here escapes: plugin failures are recorded on
  * the plugin's installation, anything else is logged.
  */
 import type { MikroORM } from '@mikro-orm/mysql';
 import { z } from 'zod';
-import type { BotAnswer, BotQuestion, TransferRuleInput } from '@kefu-hub/plugin-sdk';
+import type { BotAnswer, BotQuestion, PluginRuntimeContext, TransferRuleInput } from '@kefu-hub/plugin-sdk';
 import { Conversation, Customer, FlowVersion, Message, PluginInstallation } from '../db/entities/index.ts';
 import { workspaceEm, type EntityManager } from '../db/orm.ts';
 import { BotNodeConfig } from '../flows/registry.ts';
@@ -119,6 +120,49 @@ export class BotPipeline {
     }
   }
 
+  /**
+   * The customer rated a bot answer. A "not useful" rating runs the node's transfer rules with
+   * `input.feedback` set (the `not_useful` rule fires on it); a transfer is recorded like one on a
+   * message, with client id `transfer:fb:<bot message id>` so a repeated rating hands over once.
+   * Never throws: returns the rule that fired, or null.
+   */
+  async onBotFeedback(workspaceId: string, conversationId: string, messageId: string, useful: boolean): Promise<{ rule: string; reason: string } | null> {
+    if (useful) return null;
+    try {
+      const em = workspaceEm(this.orm, workspaceId);
+      const conv = await em.findOne(Conversation, { id: conversationId });
+      if (!conv || conv.status !== 'bot') return null;
+      const rated = await em.findOne(Message, { id: messageId, conversationId, senderType: 'bot' });
+      if (!rated) return null;
+      const transferKey = `transfer:fb:${messageId}`;
+      if (await em.count(Message, { conversationId, clientMessageId: transferKey })) return null; // already handed over for it
+      const node = await this.botNode(em, conv.flowVersionId ?? null, conv.currentNodeId ?? null);
+      if (!node?.transferRules.length) return null;
+      const installed = new Set((await em.find(PluginInstallation, { enabled: true }, { fields: ['pluginName'] })).map((i) => i.pluginName));
+      const body = rated.body;
+      const entryId = typeof body.entryId === 'string' ? body.entryId : undefined;
+      const bot: BotAnswer = {
+        matched: body.matched === true,
+        confidence: typeof body.confidence === 'number' ? body.confidence : 0,
+        ...(entryId ? { entryId } : {}),
+      };
+      const customer = await em.findOne(Customer, { id: conv.customerId });
+      const customerMessages = await em.count(Message, { conversationId, senderType: 'customer' });
+      const input: TransferRuleInput = {
+        text: '', bot, consecutiveUnmatched: 0, customerMessages,
+        customer: { id: conv.customerId, tags: customer?.tags ?? [], attributes: customer?.attributes ?? {} },
+        feedback: { useful: false, ...(entryId ? { entryId } : {}) },
+      };
+      const fired = await this.evaluateRules(workspaceId, node.transferRules, installed, input);
+      if (fired) await this.transfer(em, workspaceId, conversationId, transferKey, fired.rule, fired.reason);
+      return fired;
+    } catch (err) {
+      if (err instanceof ConversationClosedError) return null;
+      this.logger.error('bot feedback handling failed', { workspaceId, conversationId, messageId, error: errorText(err) });
+      return null;
+    }
+  }
+
   private async handle(workspaceId: string, message: MessageView): Promise<void> {
     if (message.senderType !== 'customer') return;
     const text = typeof message.body.text === 'string' ? message.body.text.trim() : '';
@@ -143,8 +187,9 @@ export class BotPipeline {
 
     if (node.transferRules.length) {
       const customer = await em.findOne(Customer, { id: conv.customerId });
+      const customerMessages = await em.count(Message, { conversationId: conv.id, senderType: 'customer', seq: { $lte: message.seq } });
       const input: TransferRuleInput = {
-        text, bot, consecutiveUnmatched,
+        text, bot, consecutiveUnmatched, customerMessages,
         customer: { id: conv.customerId, tags: customer?.tags ?? [], attributes: customer?.attributes ?? {} },
       };
       const fired = await this.evaluateRules(workspaceId, node.transferRules, installed, input);
@@ -237,6 +282,19 @@ export class BotPipeline {
   private async evaluateRules(
     workspaceId: string, configured: BotNodeSettings['transferRules'], installed: Set<string>, input: TransferRuleInput,
   ): Promise<{ rule: string; reason: string } | null> {
+    // Each rule gets its plugin's runtime (e.g. the emotion rule reads its detector from the plugin config).
+    const runtimes = new Map<string, Promise<PluginRuntimeContext<unknown> | undefined>>();
+    const runtimeOf = (plugin: string) => {
+      let rt = runtimes.get(plugin);
+      if (!rt) {
+        rt = this.registry.runtime(plugin, workspaceId).catch((err: unknown) => {
+          if (!(err instanceof PluginNotInstalledError)) this.logger.warn('transfer rule runtime unavailable', { workspaceId, plugin, error: errorText(err) });
+          return undefined;
+        });
+        runtimes.set(plugin, rt);
+      }
+      return rt;
+    };
     for (const { rule: name, config } of configured) {
       const found = this.registry.rule(name);
       if (!found) {
@@ -253,7 +311,7 @@ export class BotPipeline {
         continue;
       }
       try {
-        const r = await found.rule.evaluate(input, cfg.data);
+        const r = await found.rule.evaluate(input, cfg.data, await runtimeOf(found.plugin));
         if (r?.fire) return { rule: name, reason: typeof r.reason === 'string' && r.reason ? r.reason.slice(0, 500) : name };
       } catch (err) {
         await this.registry.recordError(found.plugin, workspaceId, err);

@@ -45,6 +45,12 @@ export const can = {
   directoryRead: { $any: { role: 'supervisor', apiScope: 'admin:read', user: true } },
   pluginsRead: { $any: { role: 'admin', apiScope: 'plugins:read' } },
   pluginsWrite: { $any: { role: 'admin', apiScope: 'plugins:write' } },
+  /** The knowledge base: agents, supervisors and operators read it (nested $any: one key per role). */
+  knowledgeRead: { $any: { role: 'agent', apiScope: 'admin:read', $any: { role: 'operator', $any: { role: 'supervisor' } } } },
+  /** Maintaining the knowledge base (operators; admins hold every role). */
+  knowledgeWrite: { $any: { role: 'operator', apiScope: 'admin:write' } },
+  /** Statistics: supervisors, and operators for the bot's figures. */
+  statsRead: { $any: { role: 'supervisor', apiScope: 'admin:read', $any: { role: 'operator' } } },
   signedIn: { $any: { user: true } },
   visitor: { visitor: true },
 } as const;

@@ -9,7 +9,7 @@ import type { PluginCatalogEntry } from '../kernel/registry.ts';
 
 export interface Session { token: string; expiresAt: Date; user: User }
 export interface CreatedApiKey { apiKey: ApiKey; key: string }
-export interface VisitorSessionResult { token: string; expiresAt: Date; customerId: string; channelId: string }
+export interface VisitorSessionResult { token: string; expiresAt: Date; customerId: string; channelId: string; settings?: Record<string, unknown> }
 export interface HubEventView { id: string; type: string; occurredAt: string; payload: unknown }
 
 /**

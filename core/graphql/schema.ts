@@ -17,6 +17,9 @@ import { registerSystem } from './types/system.ts';
 import { registerConversation } from './types/conversation.ts';
 import { registerSupport } from './types/support.ts';
 import { registerFlow } from './types/flow.ts';
+import { registerBotFeedback } from './types/bot-feedback.ts';
+import { registerKnowledge } from './types/knowledge.ts';
+import { registerStatistics } from './types/statistics.ts';
 import type { PluginRegistry } from '../kernel/registry.ts';
 import { PluginNotInstalledError } from '../kernel/registry.ts';
 import { PluginLoadError } from '../kernel/errors.ts';
@@ -44,6 +47,9 @@ function assemble(registry: PluginRegistry, extenders: Extender[]): GraphQLSchem
   registerConversation(builder, refs);
   registerSupport(builder, refs);
   registerFlow(builder, refs);
+  registerBotFeedback(builder, refs);
+  registerKnowledge(builder, refs);
+  registerStatistics(builder, refs);
 
   for (const { def, source } of extenders) {
     try {

@@ -142,19 +142,4 @@ export const OfflineMessageSchema = defineEntity({
 export class OfflineMessage extends OfflineMessageSchema.class {}
 OfflineMessageSchema.setClass(OfflineMessage);
 
-/** Knowledge base entry: a standard question, its variants and the answer (public: bot; internal: agents). */
-export const KnowledgeEntrySchema = defineEntity({
-  name: 'KnowledgeEntry',
-  tableName: 'knowledge_entry',
-  properties: {
-    ...tenantColumns(),
-    question: p.string().length(500),
-    variants: p.json<string[]>(),
-    answer: p.text(),
-    visibility: p.enum(['public', 'internal'] as const).default('public'),
-    category: p.string().length(120).nullable(),
-    updatedAt: updatedAt(),
-  },
-});
-export class KnowledgeEntry extends KnowledgeEntrySchema.class {}
-KnowledgeEntrySchema.setClass(KnowledgeEntry);
+// The knowledge base (KnowledgeEntry and friends) lives in ./knowledge.ts.

@@ -12,11 +12,17 @@ import type { Refs } from '../refs.ts';
 
 const RECALL_WINDOW_MS = 2 * 60_000;
 
+/** Inline attachments (the widget sends images and files as data: URLs): about 1 MB once base64-decoded. */
+export const DATA_URL_MAX_CHARS = 1_400_000;
+/** An http(s) URL (≤ 2000 characters) or a data: URL of the given shape (≤ DATA_URL_MAX_CHARS). */
+const attachmentUrl = (data: RegExp, message: string) =>
+  z.string().max(DATA_URL_MAX_CHARS, 'data: URLs are limited to about 1 MB').refine((u) => (/^https?:\/\//.test(u) && u.length <= 2000) || data.test(u), message);
+
 const MessageInput = z.discriminatedUnion('type', [
   z.object({ type: z.literal('text'), body: z.object({ text: z.string().trim().min(1).max(5000) }) }),
   z.object({ type: z.literal('rich_text'), body: z.object({ html: z.string().min(1).max(20_000) }) }),
-  z.object({ type: z.literal('image'), body: z.object({ url: z.string().max(2000).regex(/^(https?:\/\/|data:image\/(png|jpeg|gif|webp);base64,)/, 'http(s) or data:image URL'), alt: z.string().max(200).optional(), width: z.number().int().positive().optional(), height: z.number().int().positive().optional() }) }),
-  z.object({ type: z.literal('file'), body: z.object({ url: z.string().max(2000).regex(/^(https?:\/\/|data:)/), name: z.string().min(1).max(255), size: z.number().int().nonnegative().optional(), mime: z.string().max(100).optional() }) }),
+  z.object({ type: z.literal('image'), body: z.object({ url: attachmentUrl(/^data:image\/(png|jpeg|gif|webp);base64,/, 'http(s) or data:image URL'), alt: z.string().max(200).optional(), width: z.number().int().positive().optional(), height: z.number().int().positive().optional() }) }),
+  z.object({ type: z.literal('file'), body: z.object({ url: attachmentUrl(/^data:/, 'http(s) or data: URL'), name: z.string().min(1).max(255), size: z.number().int().nonnegative().optional(), mime: z.string().max(100).optional() }) }),
   z.object({ type: z.literal('card'), body: z.object({ title: z.string().min(1).max(200), description: z.string().max(1000).optional(), url: z.string().max(2000).optional(), image: z.string().max(2000).optional(), actions: z.array(z.object({ label: z.string().max(50), value: z.string().max(200) })).max(5).optional() }) }),
   z.object({ type: z.literal('audio'), body: z.object({ url: z.string().max(2000).regex(/^https?:\/\//) }) }),
   z.object({ type: z.literal('video'), body: z.object({ url: z.string().max(2000).regex(/^https?:\/\//) }) }),
@@ -212,7 +218,11 @@ export function registerConversation(builder: HubBuilder, refs: Refs) {
         const trail = parseInput(z.array(z.object({ url: z.string().max(2000), title: z.string().max(300).nullish(), at: z.string().max(40) })).max(50).nullish(), args.trail) ?? [];
         const p = ctx.principal;
         const open = await ctx.em.findOne(Conversation, { customerId: p.customerId, channelId: p.channelId, status: { $ne: 'ended' } }, { orderBy: { createdAt: 'desc' } });
-        if (open) return open;
+        if (open) {
+          // No workflow has touched it yet: its start may have been lost (crash right after the commit).
+          if (!open.currentNodeId) await lifecycleOf(ctx).ensureStarted(open);
+          return open;
+        }
         return lifecycleOf(ctx).start({
           workspaceId: p.workspaceId, channelId: p.channelId, customerId: p.customerId,
           trail: trail.map((e) => ({ url: e.url, title: e.title ?? undefined, at: e.at })),
@@ -385,7 +395,11 @@ export function registerConversation(builder: HubBuilder, refs: Refs) {
         const c = await conversationFor(ctx, String(args.conversationId));
         if (c.status !== 'offline') throw new HubError('INVALID_STATE', 'the conversation is not taking offline messages');
         const existing = await ctx.em.findOne(OfflineMessage, { conversationId: c.id });
-        if (existing) return existing;
+        if (existing) {
+          // A retry: the first call may have stored the message but failed to tell the workflow.
+          await lifecycleOf(ctx).offlineSubmitted(c.id, existing.id);
+          return existing;
+        }
         const om = await ctx.hub.transact(ctx.em, async (tx) => {
           const o = tx.create(OfflineMessage, {
             workspaceId: c.workspaceId, conversationId: c.id, customerId: c.customerId, channelId: c.channelId,
@@ -429,6 +443,16 @@ export function registerConversation(builder: HubBuilder, refs: Refs) {
             while (!next.done) {
               const e = next.value;
               if (e.kind === 'message') {
+                if (args.afterSeq != null && e.seq > lastSeq + 1) {
+                  // Two posts can reach the bus out of order (each publishes after its own commit); the
+                  // ones before this seq are committed already, so fill the gap from the database instead
+                  // of skipping them for good.
+                  for (const m of await ctx.hub.conversations.messagesAfter(c.workspaceId, c.id, lastSeq, Math.min(e.seq - lastSeq - 1, 500))) {
+                    if (m.seq >= e.seq) break;
+                    lastSeq = m.seq;
+                    if (!visitor || visibleToVisitor(m)) yield { kind: 'message' as const, conversationId: c.id, seq: m.seq, message: m };
+                  }
+                }
                 if (e.seq > lastSeq || args.afterSeq == null) {
                   lastSeq = Math.max(lastSeq, e.seq);
                   if (!visitor || visibleToVisitor(e.message)) yield e;

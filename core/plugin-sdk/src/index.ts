@@ -131,6 +131,13 @@ export interface TransferRuleInput {
   /** Consecutive customer messages the bot could not answer, including this one. */
   consecutiveUnmatched: number;
   customer: { id: string; tags: string[]; attributes: Record<string, unknown> };
+  /** Customer messages in the conversation so far, including this one (1 on the first message). */
+  customerMessages?: number;
+  /**
+   * Set when the rules run because the customer rated a bot answer (then `text` is empty and
+   * `consecutiveUnmatched` is 0): whether it was useful, and the knowledge entry that answered.
+   */
+  feedback?: { useful: boolean; entryId?: string };
 }
 
 /** A transfer-to-human rule (kind `rule`), configured per flow bot node. */
@@ -138,7 +145,12 @@ export interface TransferRuleContribution {
   label: { en: string; 'zh-CN': string };
   /** Per-use config (in the flow node); must accept `{}`. */
   config: z.ZodType;
-  evaluate: (input: TransferRuleInput, ruleConfig: any) => { fire: boolean; reason?: string } | Promise<{ fire: boolean; reason?: string }>;
+  /**
+   * Decides whether to hand the conversation to a human. `rt` is the contributing plugin's runtime
+   * in the workspace (its installation config in `rt.config`); rules that need nothing but their
+   * input ignore it.
+   */
+  evaluate: (input: TransferRuleInput, ruleConfig: any, rt?: PluginRuntimeContext<any>) => { fire: boolean; reason?: string } | Promise<{ fire: boolean; reason?: string }>;
 }
 
 export interface PluginDefinition<TConfigSchema extends z.ZodType = z.ZodType> {

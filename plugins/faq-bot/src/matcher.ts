@@ -1,131 +1,74 @@
 /**
- * The FAQ bot's matcher: pure functions, no I/O, so they can be tested (and tuned) on their own.
+ * The FAQ bot's decision: pure functions over a knowledge index (retrieval.ts), no I/O, so they can
+ * be tested and benchmarked on their own.
  *
- * Text is normalised (NFKC: full-width → half-width; lowercase; punctuation and symbols dropped),
- * filler words are removed (请问 / 怎么 / 如何 / 我想 …, "how", "can", "i", …), then turned into a
- * set of features: character bigrams for CJK runs (a single-character run is kept as a unigram) and
- * lightly stemmed words for Latin/digit runs. A question is scored against the standard question and
- * every variant of an entry; the best form wins. The score is a Dice overlap, nudged up when the
- * customer's message covers all of the form (a long message that contains a short variant):
- *   score = 0.7 · dice(q, f) + 0.3 · |q ∩ f| / |f|        (0..1)
+ * The best entry answers when its confidence reaches the threshold. Confidence is the coverage of
+ * its best form (0..1, see retrieval.ts), discounted when the runner-up is nearly as good:
+ *   margin     = (score₁ − score₂) / score₁                    (BM25 scores, 0..1)
+ *   confidence = coverage₁ · (1 − MARGIN_WEIGHT · (1 − margin))
+ * so a clear winner keeps its coverage and a dead heat loses MARGIN_WEIGHT of it — two entries that
+ * fit equally well are offered as suggestions ("您是不是想问…") instead of answering one at random.
+ * When nothing answers, up to `maxSuggestions` entries whose coverage reaches `suggestThreshold` are
+ * suggested.
  */
 import type { BotAnswer } from '@kefu-hub/plugin-sdk';
+import { buildIndex, search, type KnowledgeIndex, type KnowledgeItem, type RetrievalParams, type SearchHit } from './retrieval.ts';
+import type { Synonym, SynonymTable } from './tokenize.ts';
 
-export interface KnowledgeItem {
-  id: string;
-  question: string;
-  variants: string[];
-  answer: string;
-}
+export type { KnowledgeIndex, KnowledgeItem, SearchHit };
 
-/** A knowledge entry with the features of its question and variants computed once. */
-export interface PreparedEntry extends KnowledgeItem {
-  forms: string[][];
-}
+/** How much a dead heat with the runner-up costs the top entry's confidence. */
+export const MARGIN_WEIGHT = 0.25;
+/** Defaults the plugin config starts from (chosen on the demo knowledge base; see bench/bot). */
+export const DEFAULT_THRESHOLD = 0.45;
+export const DEFAULT_SUGGEST_THRESHOLD = 0.25;
 
 export interface MatchOptions {
-  /** Score at or above which the entry answers (matched). */
+  /** Confidence (0..1) at or above which the best entry answers. */
   threshold: number;
-  /** Score at or above which an entry is offered as "您是不是想问…" when nothing matched. */
+  /** Coverage (0..1) at or above which an entry is offered as "您是不是想问…" when nothing answered. */
   suggestThreshold: number;
   /** At most this many suggestions (default 3). */
   maxSuggestions?: number;
+  /** Retrieval tuning (benchmarks). */
+  params?: Partial<RetrievalParams>;
 }
 
-const CJK_CHAR = '\\p{Script=Han}\\p{Script=Hiragana}\\p{Script=Katakana}\\p{Script=Hangul}';
-const SEGMENT_RE = new RegExp(`[${CJK_CHAR}]+|[^${CJK_CHAR}]+`, 'gu');
-const CJK_RE = new RegExp(`^[${CJK_CHAR}]`, 'u');
-
-/** Chinese filler: greetings, question words, pronouns and particles that say nothing about the topic. */
-const ZH_FILLER = [
-  '请问', '你好', '您好', '麻烦', '谢谢', '我想', '我要', '想要', '怎么样', '怎么', '怎样', '如何', '咋',
-  '能不能', '可不可以', '可以', '是不是', '是否', '一下', '什么', '我们', '你们', '我', '你', '您', '请',
-  '吗', '呢', '吧', '啊', '呀', '嘛', '哦', '哈', '的',
-].sort((a, b) => b.length - a.length);
-const ZH_FILLER_RE = new RegExp(ZH_FILLER.join('|'), 'gu');
-
-const EN_STOPWORDS = new Set([
-  'a', 'an', 'the', 'i', 'me', 'my', 'mine', 'we', 'us', 'our', 'you', 'your', 'it', 'its', 'this', 'that', 'these', 'those',
-  'is', 'am', 'are', 'was', 'were', 'be', 'been', 'do', 'does', 'did', 'can', 'could', 'will', 'would', 'shall', 'should', 'may', 'might',
-  'how', 'what', 'which', 'who', 'whom', 'please', 'pls', 'hi', 'hello', 'hey', 'thanks', 'thank', 'to', 'of', 'for', 'in', 'on', 'at',
-  'by', 'with', 'from', 'and', 'or', 'so', 'just', 'want', 'like', 'need', 'get', 'there', 'any', 'some', 'about', 'if', 'im', 'id',
-]);
-
-/** Lowercase, NFKC (full-width → half-width), punctuation/symbols/whitespace runs → one space. */
-export function normalise(text: string): string {
-  return text.normalize('NFKC').toLowerCase().replace(/[\p{P}\p{S}\p{Z}\s]+/gu, ' ').trim();
-}
-
-/** A deliberately light English stemmer: plural -s/-ies, -ing, -ed, final -e (so change/changed/changing agree). */
-export function stem(word: string): string {
-  if (/^\d+$/.test(word) || word.length <= 3) return word;
-  let w = word;
-  let cut = false;
-  if (w.length > 4 && w.endsWith('ies')) w = `${w.slice(0, -3)}y`;
-  else if (w.length > 5 && w.endsWith('ing')) { w = w.slice(0, -3); cut = true; }
-  else if (w.length > 4 && w.endsWith('ed')) { w = w.slice(0, -2); cut = true; }
-  else if (w.endsWith('s') && !/(ss|us|is)$/.test(w)) w = w.slice(0, -1);
-  if (cut && w.length > 3 && /([^aeiouylsz])\1$/.test(w)) w = w.slice(0, -1); // shipp(ing) → ship
-  if (w.length > 4 && w.endsWith('e')) w = w.slice(0, -1);
-  return w;
-}
-
-/** The feature set of a text: CJK bigrams (unigram for a lone character) and stemmed Latin words. */
-export function features(text: string): string[] {
-  const s = normalise(text).replace(ZH_FILLER_RE, ' ');
-  const out = new Set<string>();
-  for (const run of s.split(' ')) {
-    if (!run) continue;
-    for (const seg of run.match(SEGMENT_RE) ?? []) {
-      if (CJK_RE.test(seg)) {
-        const chars = [...seg];
-        if (chars.length === 1) out.add(chars[0]!);
-        for (let i = 0; i + 1 < chars.length; i++) out.add(chars[i]! + chars[i + 1]!);
-      } else if (!EN_STOPWORDS.has(seg)) {
-        out.add(stem(seg));
-      }
-    }
-  }
-  return [...out];
-}
-
-/** Similarity of a question's features to one form's features, 0..1 (see the module comment). */
-export function similarity(question: readonly string[], form: readonly string[]): number {
-  if (question.length === 0 || form.length === 0) return 0;
-  const q = new Set(question);
-  let common = 0;
-  for (const f of form) if (q.has(f)) common++;
-  const dice = (2 * common) / (q.size + form.length);
-  return 0.7 * dice + 0.3 * (common / form.length);
-}
-
-export function prepareEntries(items: readonly KnowledgeItem[]): PreparedEntry[] {
-  return items.map((e) => ({ ...e, forms: [e.question, ...e.variants].map(features).filter((f) => f.length > 0) }));
-}
-
-/** Best score of each entry for a question, highest first (ties keep the entries' order). */
-export function rank(question: string, entries: readonly PreparedEntry[]): { entry: PreparedEntry; score: number }[] {
-  const q = features(question);
-  return entries
-    .map((entry) => ({ entry, score: entry.forms.reduce((best, f) => Math.max(best, similarity(q, f)), 0) }))
-    .sort((a, b) => b.score - a.score);
+/** Indexes entries (question + variants) with the workspace's synonyms. */
+export function prepareEntries(items: readonly KnowledgeItem[], synonyms?: SynonymTable | readonly Synonym[]): KnowledgeIndex {
+  return buildIndex(items, { synonyms });
 }
 
 const round = (n: number) => Math.round(n * 1000) / 1000;
 
+/** Confidence of the top hit given the runner-up (see the module comment). */
+export function confidenceOf(top: SearchHit | undefined, second: SearchHit | undefined): number {
+  if (!top || top.score <= 0) return 0;
+  const margin = second ? Math.max(0, (top.score - second.score) / top.score) : 1;
+  return top.coverage * (1 - MARGIN_WEIGHT * (1 - margin));
+}
+
+/** Ranked entries with their confidence (the first one's as defined above; the others' is their coverage). */
+export function rank(question: string, index: KnowledgeIndex, limit = 5, params?: Partial<RetrievalParams>): { item: KnowledgeItem; score: number; confidence: number }[] {
+  const { hits } = search(index, question, Math.max(limit, 2), params);
+  return hits.slice(0, limit).map((h, i) => ({ item: h.item, score: h.score, confidence: i === 0 ? confidenceOf(h, hits[1]) : h.coverage }));
+}
+
 /**
- * The bot's answer for a question: the best entry when it scores ≥ threshold; otherwise not
- * matched, with up to `maxSuggestions` entries that score ≥ suggestThreshold.
+ * The bot's answer for a question: the best entry when its confidence reaches the threshold;
+ * otherwise not matched, with up to `maxSuggestions` entries whose coverage reaches suggestThreshold.
  */
-export function matchKnowledge(question: string, entries: readonly PreparedEntry[], opts: MatchOptions): BotAnswer {
-  const ranked = rank(question, entries);
-  const top = ranked[0];
-  if (top && top.score > 0 && top.score >= opts.threshold) {
-    return { matched: true, confidence: round(top.score), entryId: top.entry.id, answer: { type: 'text', body: { text: top.entry.answer } } };
+export function matchKnowledge(question: string, index: KnowledgeIndex, opts: MatchOptions): BotAnswer {
+  const max = opts.maxSuggestions ?? 3;
+  const { hits } = search(index, question, Math.max(max, 2), opts.params);
+  const top = hits[0];
+  const confidence = confidenceOf(top, hits[1]);
+  if (top && confidence > 0 && confidence >= opts.threshold) {
+    return { matched: true, confidence: round(confidence), entryId: top.item.id, answer: { type: 'text', body: { text: top.item.answer } } };
   }
-  const suggestions = ranked
-    .filter((r) => r.score > 0 && r.score >= opts.suggestThreshold)
-    .slice(0, opts.maxSuggestions ?? 3)
-    .map((r) => ({ question: r.entry.question, entryId: r.entry.id }));
-  return { matched: false, confidence: round(top?.score ?? 0), suggestions };
+  const suggestions = hits
+    .filter((h) => h.coverage > 0 && h.coverage >= opts.suggestThreshold)
+    .slice(0, max)
+    .map((h) => ({ question: h.item.question, entryId: h.item.id }));
+  return { matched: false, confidence: round(confidence), suggestions };
 }

@@ -1,9 +1,20 @@
 /**
  * Transfer-to-human rules, one contribution per rule name. Each rule is a config schema (must accept
- * `{}`), a label for the flow composer and an `evaluate` that is pure over its input, so rules can be
- * tested without a hub. Add a rule by writing it here and listing it in `rules` below.
+ * `{}`), a label for the flow composer and an `evaluate` that is pure over its input (the emotion rule
+ * also reads the plugin config to pick its detector), so rules can be tested without a hub. Add a
+ * rule by writing it here and listing it in `rules` below.
+ *
+ * Rules run on every customer message in a bot node and, with `input.feedback` set, when the customer
+ * rates a bot answer; the message rules ignore feedback runs and the feedback rule ignores messages.
  */
-import { z, type TransferRuleContribution, type TransferRuleInput } from '@kefu-hub/plugin-sdk';
+import { z, type PluginRuntimeContext, type TransferRuleContribution, type TransferRuleInput } from '@kefu-hub/plugin-sdk';
+import { EMOTIONS, emotionDetector, type Emotion } from './emotion.ts';
+
+export const transferRulesConfig = z.object({
+  emotionDetector: z.string().trim().min(1).max(64).default('lexicon')
+    .describe('Emotion detector the `emotion` rule uses unless a rule names its own (built in: lexicon)'),
+});
+export type TransferRulesConfig = z.output<typeof transferRulesConfig>;
 
 // ── keyword ────────────────────────────────────────────────────────────────────────────────────────
 
@@ -62,9 +73,89 @@ export const keywordRule: TransferRuleContribution = {
   label: { en: 'Customer asks for a human (keywords)', 'zh-CN': '关键词转人工' },
   config: keywordRuleConfig,
   evaluate: (input: TransferRuleInput, ruleConfig: unknown) => {
+    if (input.feedback) return { fire: false };
     const { keywords } = keywordRuleConfig.parse(ruleConfig ?? {});
     const hit = findKeyword(input.text, keywords);
     return hit ? { fire: true, reason: `keyword:${hit}` } : { fire: false };
+  },
+};
+
+// ── unmatched: N consecutive questions the bot could not answer ────────────────────────────────────
+
+export const unmatchedRuleConfig = z.object({
+  count: z.number().int().min(1).max(50).default(3).describe('Consecutive unanswered customer messages (including this one) that hand over'),
+});
+
+export const unmatchedRule: TransferRuleContribution = {
+  label: { en: 'The bot could not answer N times in a row', 'zh-CN': '连续 N 次未匹配转人工' },
+  config: unmatchedRuleConfig,
+  evaluate: (input: TransferRuleInput, ruleConfig: unknown) => {
+    if (input.feedback) return { fire: false };
+    const { count } = unmatchedRuleConfig.parse(ruleConfig ?? {});
+    return input.consecutiveUnmatched >= count ? { fire: true, reason: `unmatched:${input.consecutiveUnmatched}` } : { fire: false };
+  },
+};
+
+// ── customer_tag: tagged customers (VIP) go to a human at once ─────────────────────────────────────
+
+export const customerTagRuleConfig = z.object({
+  tags: z.array(z.string().trim().min(1).max(64)).max(100).default(['VIP']).describe('Customer tags that hand over (case-insensitive)'),
+  firstMessageOnly: z.boolean().default(true).describe('Fire on the first customer message only (later messages stay with the bot)'),
+});
+
+export const customerTagRule: TransferRuleContribution = {
+  label: { en: 'Tagged customer (e.g. VIP)', 'zh-CN': '客户标签（如 VIP）转人工' },
+  config: customerTagRuleConfig,
+  evaluate: (input: TransferRuleInput, ruleConfig: unknown) => {
+    if (input.feedback) return { fire: false };
+    const { tags, firstMessageOnly } = customerTagRuleConfig.parse(ruleConfig ?? {});
+    if (firstMessageOnly && input.customerMessages !== undefined && input.customerMessages > 1) return { fire: false };
+    const wanted = new Set(tags.map((t) => t.normalize('NFKC').toLowerCase()));
+    const hit = input.customer.tags.find((t) => wanted.has(t.normalize('NFKC').toLowerCase()));
+    return hit ? { fire: true, reason: `customer_tag:${hit}` } : { fire: false };
+  },
+};
+
+// ── not_useful: the customer rated a bot answer as not useful ──────────────────────────────────────
+
+export const notUsefulRuleConfig = z.object({});
+
+export const notUsefulRule: TransferRuleContribution = {
+  label: { en: 'Customer rated a bot answer "not useful"', 'zh-CN': '客户评价机器人回答“没帮助”转人工' },
+  config: notUsefulRuleConfig,
+  evaluate: (input: TransferRuleInput) => {
+    if (!input.feedback || input.feedback.useful) return { fire: false };
+    return { fire: true, reason: input.feedback.entryId ? `not_useful:${input.feedback.entryId}` : 'not_useful' };
+  },
+};
+
+// ── emotion: an angry or anxious customer ──────────────────────────────────────────────────────────
+
+export const emotionRuleConfig = z.object({
+  threshold: z.number().min(0).max(1).default(0.5).describe('Score (0–1) at or above which an emotion hands over'),
+  emotions: z.array(z.enum(EMOTIONS)).min(1).default(['anger', 'anxiety']).describe('Emotions that hand over'),
+  detector: z.string().trim().min(1).max(64).optional().describe('Detector for this rule (default: the plugin config’s emotionDetector)'),
+});
+
+export const emotionRule: TransferRuleContribution = {
+  label: { en: 'Angry or anxious customer (emotion recognition)', 'zh-CN': '情绪识别（愤怒、焦虑）转人工' },
+  config: emotionRuleConfig,
+  evaluate: async (input: TransferRuleInput, ruleConfig: unknown, rt?: PluginRuntimeContext<unknown>) => {
+    if (input.feedback || !input.text.trim()) return { fire: false };
+    const cfg = emotionRuleConfig.parse(ruleConfig ?? {});
+    const pluginConfig = transferRulesConfig.safeParse(rt?.config ?? {});
+    const name = cfg.detector ?? (pluginConfig.success ? pluginConfig.data.emotionDetector : 'lexicon');
+    const detector = emotionDetector(name);
+    if (!detector) throw new Error(`unknown emotion detector "${name}"`);
+    const { scores, cues } = await detector.detect(input.text);
+    let best: { emotion: Emotion; score: number } | null = null;
+    for (const e of cfg.emotions) {
+      const score = scores[e] ?? 0;
+      if (score >= cfg.threshold && (!best || score > best.score)) best = { emotion: e, score };
+    }
+    if (!best) return { fire: false };
+    const cue = cues.find((c) => c.emotion === best.emotion);
+    return { fire: true, reason: `emotion:${best.emotion}:${best.score.toFixed(2)}${cue ? `:${cue.term}` : ''}` };
   },
 };
 
@@ -72,4 +163,8 @@ export const keywordRule: TransferRuleContribution = {
 
 export const rules: Record<string, TransferRuleContribution> = {
   keyword: keywordRule,
+  unmatched: unmatchedRule,
+  customer_tag: customerTagRule,
+  not_useful: notUsefulRule,
+  emotion: emotionRule,
 };
