@@ -148,7 +148,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
         address: opts.temporalAddress,
         namespace: config.KEFU_TEMPORAL_NAMESPACE,
         taskQueue: config.KEFU_TEMPORAL_TASK_QUEUE,
-        activities: createActivities({ orm, registry, lifecycle: { orm, conversations, routing, nudgeOutbox: () => outbox.nudge() } }),
+        activities: createActivities({ orm, registry, lifecycle: { orm, conversations, routing, nudgeOutbox: () => outbox.nudge(), botCatchUp: (ws, conv) => bots.catchUp(ws, conv) } }),
         logLevel: config.KEFU_LOG_LEVEL,
       });
       cleanup.unshift(() => worker!.shutdown());

@@ -19,7 +19,7 @@ import { workspaceEm, type EntityManager } from '../db/orm.ts';
 import { BotNodeConfig } from '../flows/registry.ts';
 import type { FlowDefinition } from '../flows/types.ts';
 import { PluginNotInstalledError, type PluginRegistry } from '../kernel/registry.ts';
-import { ConversationClosedError, type ConversationService } from './service.ts';
+import { ConversationClosedError, toView, type ConversationService } from './service.ts';
 import type { MessageView } from './topics.ts';
 
 export type BotNodeSettings = z.output<typeof BotNodeConfig>;
@@ -108,6 +108,16 @@ export class BotPipeline {
   }
 
   /** Runs the bot stage for a persisted customer message. Never throws (callers do not await it). */
+  /**
+   * Runs the bot on the conversation's recent customer messages that have no bot reply yet, in order
+   * (each run is idempotent by the customer message id). Called when a bot node is entered.
+   */
+  async catchUp(workspaceId: string, conversationId: string): Promise<void> {
+    const em = workspaceEm(this.orm, workspaceId);
+    const recent = await em.find(Message, { conversationId, senderType: 'customer' }, { orderBy: { seq: 'desc' }, limit: 5 });
+    for (const m of recent.reverse()) await this.onCustomerMessage(workspaceId, toView(m));
+  }
+
   async onCustomerMessage(workspaceId: string, message: MessageView): Promise<void> {
     try {
       await this.handle(workspaceId, message);

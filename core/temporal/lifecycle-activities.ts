@@ -22,6 +22,8 @@ export interface LifecycleDeps {
   conversations: ConversationService;
   routing: RoutingPort;
   nudgeOutbox: () => void;
+  /** Answers customer messages that arrived before the bot node was entered (they found no bot yet). */
+  botCatchUp?: (workspaceId: string, conversationId: string) => Promise<void>;
 }
 
 type LifecycleActivities = Omit<HubActivities, 'runPluginActivity'>;
@@ -32,7 +34,7 @@ type LifecycleActivities = Omit<HubActivities, 'runPluginActivity'>;
  * writes are "set to", messages carry a client id derived from the node visit, events are recorded
  * only on a real change, and agent slots are released with a key (once per key).
  */
-export function createLifecycleActivities({ orm, conversations, routing, nudgeOutbox }: LifecycleDeps): LifecycleActivities {
+export function createLifecycleActivities({ orm, conversations, routing, nudgeOutbox, botCatchUp }: LifecycleDeps): LifecycleActivities {
   const system = (workspaceId: string, conversationId: string, key: string, body: Record<string, unknown>, senderType: 'system' | 'bot' = 'system', type = 'system') =>
     conversations.post({ workspaceId, conversationId, senderType, senderId: null, type, body, clientMessageId: `wf:${key}` });
 
@@ -69,6 +71,8 @@ export function createLifecycleActivities({ orm, conversations, routing, nudgeOu
       switch (nodeType) {
         case 'bot':
           await system(workspaceId, conversationId, visitKey, { text: typeof config.greeting === 'string' ? config.greeting : '' }, 'bot', 'text');
+          // A customer who wrote before the workflow got here (e.g. 转人工 right after opening) is answered now.
+          await botCatchUp?.(workspaceId, conversationId);
           break;
         case 'self_service':
           await system(workspaceId, conversationId, visitKey, { kind: 'faq', title: config.greeting, questions: config.questions ?? [] }, 'bot', 'card');
