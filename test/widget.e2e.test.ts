@@ -23,7 +23,7 @@ import { WIDGET_SIZE } from '../plugins/web-widget/src/index.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = join(ROOT, '.artifacts', 'screenshots');
-const UI_TIMEOUT = 15_000;
+const UI_TIMEOUT = 30_000;
 
 let th: TestHub;
 let browser: Browser;

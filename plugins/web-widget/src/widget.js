@@ -698,6 +698,8 @@ button{font:inherit;cursor:pointer;border:0;background:none;padding:0;color:inhe
         if (e.message && e.message.seq > S.cursor) S.cursor = e.message.seq;
         addMessage(e.message);
         if (e.message && e.message.senderType === 'agent') $.typing.hidden = true;
+        // Lifecycle messages are ordered and replayed on resume; status events are not: trust these.
+        if (e.message && e.message.type === 'system' && e.message.body && e.message.body.event === 'ended') setStatus('ended');
         break;
       case 'status': {
         const agentChanged = S.conv && e.assigneeId && e.assigneeId !== S.conv.assigneeId;
