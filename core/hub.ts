@@ -113,7 +113,11 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
         await lifecycle.requestHuman(conversationId, rule);
       },
     });
-    conversations.onCustomerMessage((workspaceId, message) => bots.onCustomerMessage(workspaceId, message));
+    // Only messages sent during a bot phase need the bot; messages sent before the bot node is entered
+    // are caught up when it is (enterNode), so every other message skips the pipeline's queries.
+    conversations.onCustomerMessage(async (workspaceId, message, statusAtSend) => {
+      if (statusAtSend === 'bot') await bots.onCustomerMessage(workspaceId, message);
+    });
 
     const services: HubServices = {
       config, orm, broker, registry, jwt, pubsub, outbox, queues, temporal, temporalClient,

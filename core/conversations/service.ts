@@ -42,10 +42,10 @@ export class ConversationService {
   private readonly pubsub: HubPubSub;
   private readonly outbox: OutboxRelay;
 
-  private readonly customerListeners: ((workspaceId: string, message: MessageView) => Promise<void>)[] = [];
+  private readonly customerListeners: ((workspaceId: string, message: MessageView, statusAtSend: string) => Promise<void>)[] = [];
 
   /** Registers work to run after each new customer message (bot answers, rules); never awaited by the sender. */
-  onCustomerMessage(listener: (workspaceId: string, message: MessageView) => Promise<void>): void {
+  onCustomerMessage(listener: (workspaceId: string, message: MessageView, statusAtSend: string) => Promise<void>): void {
     this.customerListeners.push(listener);
   }
 
@@ -67,7 +67,7 @@ export class ConversationService {
       if (!row) throw new ConversationClosedError(`conversation ${input.conversationId} not found`);
       if (input.clientMessageId) {
         const existing = await tx.findOne(Message, { conversationId: input.conversationId, clientMessageId: input.clientMessageId });
-        if (existing) return { message: existing, duplicate: true };
+        if (existing) return { message: existing, duplicate: true, status: row.status };
       }
       if (row.status === 'ended' && input.senderType !== 'system' && !input.allowEnded) throw new ConversationClosedError('the conversation has ended');
       const seq = row.last_seq + 1;
@@ -89,14 +89,14 @@ export class ConversationService {
       recordEvent(tx, input.workspaceId, 'message.created', {
         conversationId: input.conversationId, messageId: message.id, seq, senderType: input.senderType, type: input.type,
       });
-      return { message, duplicate: false };
+      return { message, duplicate: false, status: row.status };
     });
     const view = toView(result.message);
     if (!result.duplicate) {
       this.publish({ kind: 'message', conversationId: input.conversationId, seq: view.seq, message: view });
       this.outbox.nudge();
       if (input.senderType === 'customer') {
-        for (const listener of this.customerListeners) void listener(input.workspaceId, view).catch(() => undefined);
+        for (const listener of this.customerListeners) void listener(input.workspaceId, view, result.status).catch(() => undefined);
       }
     }
     return { message: view, duplicate: result.duplicate };
