@@ -58,9 +58,18 @@ async function signIn(page: Page, workspace: string, email: string, password: st
 
 /** Opens an antd Select (by test id) and clicks the option whose text contains `text`. */
 async function choose(page: Page, testId: string, text: string): Promise<void> {
-  await page.getByTestId(testId).click();
-  await page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option').filter({ hasText: text }).first().click();
-  await page.getByTestId(testId).filter({ hasText: text }).waitFor();
+  // antd appends each select's dropdown to <body> and animates the previous one out: the option to
+  // click is in the last open dropdown. A click that lands during an animation is retried.
+  for (let attempt = 1; ; attempt++) {
+    await page.getByTestId(testId).click();
+    await page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden)').last().locator('.ant-select-item-option').filter({ hasText: text }).first().click();
+    try {
+      await page.getByTestId(testId).filter({ hasText: text }).waitFor({ timeout: 5_000 });
+      return;
+    } catch (err) {
+      if (attempt >= 3) throw err;
+    }
+  }
 }
 
 /** Opens a page from the side menu (which may be collapsed to icons). */
