@@ -250,8 +250,6 @@ async function main() {
       log(`${level} conversations: throughput ${fmt(tp)} msg/s`);
     }
 
-    const mem = await fetch(`${hub.url}/healthz`).then((r) => r.json()).catch(() => null);
-    void mem;
     const table = [
       '| measure | Kefu Hub | floor | ratio | note |',
       '| --- | --- | --- | --- | --- |',

@@ -130,11 +130,9 @@ async function main() {
 
     const names = ['王女士', '李先生', '张女士', '刘先生', '陈女士', '杨先生', '赵女士', '黄先生', '周女士', '吴先生', '徐女士', '孙先生'];
     log(`demo data: ${names.length} visitors asking for a human …`);
-    const convs: string[] = [];
     for (const [i, n] of names.entries()) {
       const v = (await gql('mutation($k: String!, $n: String) { startVisitorSession(channelKey: $k, displayName: $n) { token } }', { k: demo.widgetChannelKey, n })).startVisitorSession.token;
       const c = (await gql('mutation($t: [TrailEntryInput!]) { startConversation(trail: $t) { id } }', { t: [{ url: `https://shop.example/p/${i}`, title: `商品 ${i}`, at: new Date().toISOString() }] }, v)).startConversation;
-      convs.push(c.id);
       for (let k = 0; k < 100; k++) {
         const s = (await gql('query($id: ID!) { conversation(id: $id) { status } }', { id: c.id }, v)).conversation.status;
         if (s === 'bot') break;
@@ -175,7 +173,6 @@ async function main() {
       await ctx.close();
       log(`run ${i + 1}: cold ${cold.at.toFixed(0)} ms, warm ${warm.at.toFixed(0)} ms`);
     }
-    void convs;
   } finally {
     await browser.close();
     await hub.stop();

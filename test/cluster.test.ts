@@ -4,14 +4,12 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { createClient, type Client } from 'graphql-ws';
 import { ServiceBroker, type Errors } from 'moleculer';
 import brokerOptions from '../moleculer.config.ts';
 import { loadConfig } from '../core/config.ts';
-import { ROOT } from '../core/hub.ts';
+import { spawnHubProcess, stopHubProcess, killAllHubProcesses, type HubProcess } from './helpers/hub-process.ts';
 import { testConfig, dropDatabase, temporalAddress, gqlClient, signUp, ok, waitFor, type GqlClient } from './helpers/hub.ts';
 
 const NATS_URL = 'nats://127.0.0.1:4222';
@@ -19,57 +17,18 @@ const NATS_URL = 'nats://127.0.0.1:4222';
 interface HubNode { id: string; local: boolean; available: boolean; services: string[] }
 interface HealthReport { ok: boolean; node: string; nodes: string[]; services: Record<string, { ok: boolean }> }
 
-interface NodeProcess {
-  nodeID: string;
-  child: ChildProcess;
-  /** http://127.0.0.1:<port> (the READY line says localhost; we bound 127.0.0.1). */
-  url: string;
+interface NodeProcess extends HubProcess {
   gql: GqlClient;
-  /** Everything the child printed, for failure messages. */
-  output(): string;
-  exited: Promise<void>;
 }
 
-const children: ChildProcess[] = [];
-const killAll = () => { for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL'); };
-process.on('exit', killAll);
+const killAll = killAllHubProcesses;
 
-/** Spawns `node core/cli/serve.ts` and waits for its `READY <url> <nodeID>` line. */
-async function spawnNode(env: Record<string, string>, timeoutMs = 60_000): Promise<NodeProcess> {
-  const child = spawn(join(ROOT, 'node_modules', '.bin', 'node'), ['core/cli/serve.ts'], {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let out = '';
-  const output = () => out.slice(-4000);
-  child.stdout.setEncoding('utf8').on('data', (d: string) => { out += d; });
-  child.stderr.setEncoding('utf8').on('data', (d: string) => { out += d; });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const ready = await new Promise<{ url: string; nodeID: string }>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`node ${env.KEFU_NODE_ID} not READY after ${timeoutMs} ms:\n${output()}`)), timeoutMs);
-    const onData = () => {
-      const m = /^READY (\S+) (\S+)$/m.exec(out);
-      if (!m) return;
-      clearTimeout(timer);
-      child.stdout.off('data', onData);
-      resolve({ url: m[1]!, nodeID: m[2]! });
-    };
-    child.stdout.on('data', onData);
-    void exited.then(() => { clearTimeout(timer); reject(new Error(`node ${env.KEFU_NODE_ID} exited (${child.exitCode ?? child.signalCode}) before READY:\n${output()}`)); });
-  });
-  const url = `http://127.0.0.1:${new URL(ready.url).port}`;
-  return { nodeID: ready.nodeID, child, url, gql: gqlClient(url), output, exited };
+async function spawnNode(env: Record<string, string>): Promise<NodeProcess> {
+  const h = await spawnHubProcess(env);
+  return { ...h, gql: gqlClient(h.url) };
 }
 
-async function stopNode(n: NodeProcess | undefined): Promise<void> {
-  if (!n || n.child.exitCode !== null || n.child.signalCode !== null) return;
-  n.child.kill('SIGTERM');
-  const timer = setTimeout(() => n.child.kill('SIGKILL'), 10_000);
-  await n.exited;
-  clearTimeout(timer);
-}
+const stopNode = stopHubProcess;
 
 async function hubNodes(n: NodeProcess, token: string): Promise<HubNode[]> {
   return ok(await n.gql<{ hubNodes: HubNode[] }>('{ hubNodes { id local available services } }', {}, token)).hubNodes;

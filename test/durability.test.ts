@@ -10,14 +10,11 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createConnection, type Connection as DbConnection } from 'mysql2/promise';
 import { Redis } from 'ioredis';
 import { Client, Connection } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
-import { ROOT } from '../core/hub.ts';
 import { workspaceEm } from '../core/db/orm.ts';
 import { Conversation } from '../core/db/entities/index.ts';
 import { RoutingService, type Assignment } from '../core/routing/routing.ts';
@@ -25,46 +22,13 @@ import { createLifecycleActivities } from '../core/temporal/lifecycle-activities
 import { createAssignmentHandler } from '../core/conversations/assignment.ts';
 import type { ConversationService, PostMessageInput } from '../core/conversations/service.ts';
 import type { LifecycleClient } from '../core/conversations/lifecycle.ts';
+import { spawnHubProcess, stopHubProcess, killAllHubProcesses, type HubProcess } from './helpers/hub-process.ts';
 import { testConfig, dropDatabase, temporalAddress, waitFor, startTestHub, signUp, ok, code, type TestHub } from './helpers/hub.ts';
 import { conversationWorkflowId, stateQuery, type ConversationState } from '../workflows/conversation/contract.ts';
 
-interface HubProcess {
-  name: string;
-  child: ChildProcess;
-  url: string;
-  output(): string;
-  exited: Promise<void>;
-}
+const killAll = killAllHubProcesses;
 
-const children: ChildProcess[] = [];
-const killAll = () => { for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL'); };
-process.on('exit', killAll);
-
-/** Spawns `node core/cli/serve.ts` and waits for its `READY <url> <nodeID>` line. */
-async function spawnHub(name: string, env: Record<string, string>, timeoutMs = 60_000): Promise<HubProcess> {
-  const child = spawn(join(ROOT, 'node_modules', '.bin', 'node'), ['core/cli/serve.ts'], {
-    cwd: ROOT, env: { ...process.env, ...env, KEFU_NODE_ID: name }, stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let out = '';
-  const output = () => out.slice(-4000);
-  child.stdout.setEncoding('utf8').on('data', (d: string) => { out += d; });
-  child.stderr.setEncoding('utf8').on('data', (d: string) => { out += d; });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} not READY after ${timeoutMs} ms:\n${output()}`)), timeoutMs);
-    const onData = () => {
-      const m = /^READY (\S+) (\S+)$/m.exec(out);
-      if (!m) return;
-      clearTimeout(timer);
-      child.stdout.off('data', onData);
-      resolve(`http://127.0.0.1:${new URL(m[1]!).port}`);
-    };
-    child.stdout.on('data', onData);
-    void exited.then(() => { clearTimeout(timer); reject(new Error(`${name} exited (${child.exitCode ?? child.signalCode}) before READY:\n${output()}`)); });
-  });
-  return { name, child, url, output, exited };
-}
+const spawnHub = (name: string, env: Record<string, string>): Promise<HubProcess> => spawnHubProcess({ ...env, KEFU_NODE_ID: name });
 
 /** SIGKILL: no shutdown hooks run (worker, routing deliveries, HTTP, outbox all die where they are). */
 async function crash(h: HubProcess): Promise<void> {
@@ -72,13 +36,7 @@ async function crash(h: HubProcess): Promise<void> {
   await h.exited;
 }
 
-async function stopHub(h: HubProcess | undefined): Promise<void> {
-  if (!h || h.child.exitCode !== null || h.child.signalCode !== null) return;
-  h.child.kill('SIGTERM');
-  const timer = setTimeout(() => h.child.kill('SIGKILL'), 10_000);
-  await h.exited;
-  clearTimeout(timer);
-}
+const stopHub = stopHubProcess;
 
 /** A network failure (the node is down or died mid-request), as opposed to an answer from the API. */
 class Unreachable extends Error {}

@@ -117,8 +117,7 @@ export async function startHttpServer(hub: HubServices, schema: GraphQLSchema, h
 
   const server = createServer(app);
   const wss = new WebSocketServer({ server, path: '/graphql' });
-  const { execute, subscribe, validate, parse, contextFactory, schema: envelopedSchema } = yoga.getEnveloped({});
-  void contextFactory;
+  const { execute, subscribe, schema: envelopedSchema } = yoga.getEnveloped({});
   const wsServer = useServer(
     {
       schema: envelopedSchema,
@@ -147,7 +146,6 @@ export async function startHttpServer(hub: HubServices, schema: GraphQLSchema, h
     },
     wss,
   );
-  void validate; void parse;
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -67,7 +67,7 @@ export function createLifecycleActivities({ orm, conversations, routing, nudgeOu
         fields.assigneeId = null;
         events.push(['conversation.queued', { nodeId }]);
       }
-      const conv = await setStatus(workspaceId, conversationId, fields, events, stamps);
+      await setStatus(workspaceId, conversationId, fields, events, stamps);
       switch (nodeType) {
         case 'bot':
           await system(workspaceId, conversationId, visitKey, { text: typeof config.greeting === 'string' ? config.greeting : '' }, 'bot', 'text');
@@ -89,7 +89,6 @@ export function createLifecycleActivities({ orm, conversations, routing, nudgeOu
         default:
           break;
       }
-      void conv;
     },
 
     async activityTimes({ workspaceId, conversationId }) {

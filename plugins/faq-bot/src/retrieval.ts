@@ -183,7 +183,6 @@ export function buildIndex(items: readonly KnowledgeItem[], opts: { synonyms?: S
     }
   }
   const avgLen = bags.length ? formLen.reduce((a, b) => a + b, 0) / bags.length : 1;
-  void params;
   const avgEntryLen = items.length ? entryLen.reduce((a, b) => a + b, 0) / items.length : 1;
   // The answer field: its own document frequencies.
   const ansLists = new Map<string, { entries: number[]; tf: number[] }>();
