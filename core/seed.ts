@@ -29,10 +29,23 @@ export async function seedDemo(orm: MikroORM, opts: { adminEmail: string; adminP
     tx.create(AgentProfile, { workspaceId: ws.id, userId: admin.id, status: 'offline', maxConcurrentChats: 5 });
     const agent = tx.create(User, { workspaceId: ws.id, email: 'agent@demo.kefu.local', name: '小王 (Agent)', passwordHash: agentHash, roles: ['agent'], tokenVersion: 1, disabled: false });
     const profile = tx.create(AgentProfile, { workspaceId: ws.id, userId: agent.id, status: 'offline', maxConcurrentChats: 3 });
-    const group = tx.create(SkillGroup, { workspaceId: ws.id, name: '售前咨询 Pre-sales' });
+    // Routing demo: after-sales overflows to pre-sales after 2 minutes; VIPs and returning customers first.
+    const group = tx.create(SkillGroup, {
+      workspaceId: ws.id, name: '售前咨询 Pre-sales',
+      routing: {
+        strategy: { name: 'returning_customer', config: { fallbackAfterSec: 60 } },
+        priorityRules: [{ rule: 'customer_tag', weight: 60, config: { tags: { VIP: 10 } } }, { rule: 'reentry_today', weight: 30, config: {} }],
+      },
+    });
+    const afterSales = tx.create(SkillGroup, {
+      workspaceId: ws.id, name: '售后服务 After-sales',
+      routing: { strategy: { name: 'capability', config: {} }, overflow: { afterSec: 120, toSkillGroupId: group.id } },
+    });
     tx.create(AgentSkill, { workspaceId: ws.id, agentProfileId: profile.id, skillGroupId: group.id, level: 3 });
+    tx.create(AgentSkill, { workspaceId: ws.id, agentProfileId: profile.id, skillGroupId: afterSales.id, level: 2 });
+    tx.create(PluginInstallation, { workspaceId: ws.id, pluginName: 'routing-rules', enabled: true, config: {} });
     widgetChannelKey = `ch_${randomBytes(15).toString('base64url')}`;
-    tx.create(Channel, { workspaceId: ws.id, kind: 'web-widget', name: '官网 Website', publicKey: widgetChannelKey, config: {}, enabled: true });
+    tx.create(Channel, { workspaceId: ws.id, kind: 'web-widget', name: '官网 Website', publicKey: widgetChannelKey, config: { skillGroupId: group.id }, enabled: true });
     tx.create(PluginInstallation, { workspaceId: ws.id, pluginName: 'example', enabled: true, config: {} });
     recordAudit(tx, ws.id, { actorType: 'system', actorId: null }, 'workspace.seed', { type: 'Workspace', id: ws.id });
   });

@@ -359,8 +359,8 @@ void test('queue positions are pushed when they change, once across nodes', asyn
   await sleep(500);
   const mine = pushed.filter((u) => u.workspaceId === ws).sort((a, b) => a.position - b.position);
   assert.deepEqual(mine, [
-    { workspaceId: ws, conversationId: convs[2]!, position: 2, skillGroupId: group },
-    { workspaceId: ws, conversationId: convs[3]!, position: 3, skillGroupId: group },
+    { workspaceId: ws, conversationId: convs[2]!, position: 2, skillGroupId: group, estimatedWaitSec: null }, // nobody served yet: no estimate
+    { workspaceId: ws, conversationId: convs[3]!, position: 3, skillGroupId: group, estimatedWaitSec: null },
   ]);
 });
 

@@ -5,8 +5,14 @@ import { recordEvent } from '../events/outbox.ts';
 import type { ConversationService } from './service.ts';
 import type { LifecycleClient } from './lifecycle.ts';
 import { convTopics } from './topics.ts';
+import { recordDecision } from '../routing/engine.ts';
+import type { AssignDecision } from '../routing/policy.ts';
 
-export interface AssignmentDelivery { workspaceId: string; conversationId: string; agentId: string; skillGroupId: string | null; assignedAt: string }
+export interface AssignmentDelivery {
+  workspaceId: string; conversationId: string; agentId: string; skillGroupId: string | null; assignedAt: string;
+  /** The routing decision (inputs, candidates, scores) recorded in the decision log with the assignment. */
+  decision?: AssignDecision;
+}
 
 /**
  * Persists a routing decision and hands it to the workflow. Idempotent (routing re-delivers after a
@@ -30,8 +36,18 @@ export function createAssignmentHandler(deps: {
       if (c.status !== 'queued' || (await tx.count(Message, { conversationId: a.conversationId, clientMessageId: joinKey }))) return 'stale';
       c.status = 'assigned';
       c.assigneeId = a.agentId;
+      c.skillGroupId = a.skillGroupId; // the queue it was served from (overflow may have moved it)
       c.assignedAt = new Date(a.assignedAt);
       recordEvent(tx, a.workspaceId, 'conversation.assigned', { conversationId: a.conversationId, agentId: a.agentId, skillGroupId: a.skillGroupId });
+      const d = a.decision;
+      await recordDecision(deps.orm, a.workspaceId, {
+        conversationId: a.conversationId, kind: 'assigned', key: `assigned:${a.conversationId}:${a.assignedAt}`,
+        skillGroupId: a.skillGroupId, agentId: a.agentId, strategy: d?.strategy ?? null, decidedAt: new Date(a.assignedAt),
+        summary: d
+          ? `assigned to ${a.agentId} by ${d.strategy}${d.strategyFallbackFrom ? ` (instead of ${d.strategyFallbackFrom}, unavailable)` : ''}: ${d.reason.replace(/^[^:]*: /, '')}; position ${d.conversation.position}, waited ${d.conversation.waitedSec} s${d.conversation.advanceSec ? `, ${d.conversation.advanceSec} s ahead by priority` : ''}`
+          : `assigned to ${a.agentId} (decision details lost: delivered after a Redis restore)`,
+        detail: (d ?? {}) as unknown as Record<string, unknown>,
+      }, tx);
       return 'changed';
     });
     if (outcome === 'stale') {

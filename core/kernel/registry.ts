@@ -51,6 +51,8 @@ export class PluginRegistry {
     const discovered = await discoverPlugins(pluginsDir, npmPackages);
     const loaded = new Map<string, { def: PluginDefinition; source: string }>();
     const ruleOwners = new Map<string, string>();
+    const priorityOwners = new Map<string, string>();
+    const strategyOwners = new Map<string, string>();
     for (const { source, definition } of discovered) {
       const def = validatePlugin(definition, source);
       const dup = loaded.get(def.name);
@@ -59,6 +61,16 @@ export class PluginRegistry {
         const owner = ruleOwners.get(rule);
         if (owner) throw new PluginLoadError(def.name, source, `transfer rule "${rule}" is already contributed by plugin "${owner}"`);
         ruleOwners.set(rule, def.name);
+      }
+      for (const [owners, names, what] of [
+        [priorityOwners, Object.keys(def.priorityRules ?? {}), 'priority rule'],
+        [strategyOwners, Object.keys(def.strategies ?? {}), 'assignment strategy'],
+      ] as const) {
+        for (const n of names) {
+          const owner = owners.get(n) ?? (what === 'assignment strategy' && n === 'balanced' ? 'core' : undefined);
+          if (owner) throw new PluginLoadError(def.name, source, `${what} "${n}" is already contributed by ${owner === 'core' ? 'the core' : `plugin "${owner}"`}`);
+          owners.set(n, def.name);
+        }
       }
       loaded.set(def.name, { def, source });
     }
@@ -212,6 +224,32 @@ export class PluginRegistry {
     return [...this.loaded.values()].flatMap(({ def }) => Object.entries(def.rules ?? {}).map(([name, r]) => ({
       name, plugin: def.name, label: r.label, configJsonSchema: z.toJSONSchema(r.config, { io: 'input' }),
     })));
+  }
+
+  /** A customer-priority rule by its (hub-wide unique) name, with the plugin that contributes it. */
+  priorityRule(name: string): { plugin: string; rule: NonNullable<PluginDefinition['priorityRules']>[string] } | undefined {
+    for (const { def } of this.loaded.values()) {
+      const rule = def.priorityRules?.[name];
+      if (rule) return { plugin: def.name, rule };
+    }
+    return undefined;
+  }
+
+  /** An assignment strategy by its (hub-wide unique) name, with the plugin that contributes it. */
+  strategy(name: string): { plugin: string; strategy: NonNullable<PluginDefinition['strategies']>[string] } | undefined {
+    for (const { def } of this.loaded.values()) {
+      const strategy = def.strategies?.[name];
+      if (strategy) return { plugin: def.name, strategy };
+    }
+    return undefined;
+  }
+
+  /** Routing contributions for the admin UI's policy form. */
+  routingCatalog(): { kind: 'priority_rule' | 'strategy'; name: string; plugin: string; label: { en: string; 'zh-CN': string }; configJsonSchema: Record<string, unknown> }[] {
+    return [...this.loaded.values()].flatMap(({ def }) => [
+      ...Object.entries(def.priorityRules ?? {}).map(([name, r]) => ({ kind: 'priority_rule' as const, name, plugin: def.name, label: r.label, configJsonSchema: z.toJSONSchema(r.config, { io: 'input' }) })),
+      ...Object.entries(def.strategies ?? {}).map(([name, r]) => ({ kind: 'strategy' as const, name, plugin: def.name, label: r.label, configJsonSchema: z.toJSONSchema(r.config, { io: 'input' }) })),
+    ]);
   }
 
   activity(plugin: string, name: string) {

@@ -20,6 +20,8 @@ const ManifestSchema = z.object({
   graphql: z.function().optional(),
   bot: z.object({ answer: z.function() }).optional(),
   rules: z.record(z.string().regex(/^[a-z][a-z0-9_-]{1,48}$/), z.object({ label: z.object({ en: z.string(), 'zh-CN': z.string() }), config: z.custom<z.ZodType>((v) => v instanceof z.ZodType), evaluate: z.function() })).optional(),
+  priorityRules: z.record(z.string().regex(/^[a-z][a-z0-9_-]{1,48}$/), z.object({ label: z.object({ en: z.string(), 'zh-CN': z.string() }), config: z.custom<z.ZodType>((v) => v instanceof z.ZodType), evaluate: z.function() })).optional(),
+  strategies: z.record(z.string().regex(/^[a-z][a-z0-9_-]{1,48}$/), z.object({ label: z.object({ en: z.string(), 'zh-CN': z.string() }), config: z.custom<z.ZodType>((v) => v instanceof z.ZodType), rank: z.function() })).optional(),
   http: z.array(z.object({ method: z.enum(['GET', 'POST']), path: z.string().regex(/^\/[A-Za-z0-9._/-]*$/), handler: z.function() })).optional(),
 });
 
@@ -47,8 +49,11 @@ export function validatePlugin(raw: unknown, source: string): PluginDefinition {
   }
   if (def.bot && !def.kinds.includes('bot')) throw new PluginLoadError(name, source, 'contributes a bot but does not declare kind "bot"');
   if (def.rules && !def.kinds.includes('rule')) throw new PluginLoadError(name, source, 'contributes rules but does not declare kind "rule"');
-  for (const [rule, r] of Object.entries(def.rules ?? {})) {
-    if (!r.config.safeParse({}).success) throw new PluginLoadError(name, source, `rule "${rule}" config schema rejects {}`);
+  if ((def.priorityRules || def.strategies) && !def.kinds.includes('rule')) throw new PluginLoadError(name, source, 'contributes routing rules or strategies but does not declare kind "rule"');
+  for (const [what, contributions] of [['rule', def.rules], ['priority rule', def.priorityRules], ['strategy', def.strategies]] as const) {
+    for (const [key, r] of Object.entries(contributions ?? {})) {
+      if (!r.config.safeParse({}).success) throw new PluginLoadError(name, source, `${what} "${key}" config schema rejects {}`);
+    }
   }
   for (const entity of def.entities ?? []) {
     const meta = (entity as { meta?: { className?: string; properties?: Record<string, unknown>; tableName?: string } }).meta;

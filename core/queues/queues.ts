@@ -14,6 +14,11 @@ export interface HubQueues {
   webhooks: Queue;
   /** Knowledge-base imports (core/knowledge/import.ts); job id = import id. */
   knowledgeImport: Queue<KnowledgeImportJobData>;
+  /**
+   * Runs `handler` as the maintenance job `name` every `everyMs` (one schedule however many nodes
+   * register it; any node with workers runs it). Registered after start by services built later.
+   */
+  scheduleMaintenance(name: string, everyMs: number, handler: () => Promise<unknown>): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -46,6 +51,7 @@ export async function createQueues(opts: { redisUrl: string; prefix: string; orm
     defaultJobOptions: { attempts: 3, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: { count: 20 }, removeOnFail: { count: 50 } },
   });
   const workers: Worker[] = [];
+  const maintenanceHandlers = new Map<string, () => Promise<unknown>>();
   if (opts.runWorkers) {
     await maintenance.upsertJobScheduler('purge-outbox', { every: 3600_000 }, { name: 'purge-outbox' });
     workers.push(
@@ -57,6 +63,10 @@ export async function createQueues(opts: { redisUrl: string; prefix: string; orm
           );
           return { deleted: (res as { affectedRows?: number }).affectedRows ?? 0 };
         }
+        const handler = maintenanceHandlers.get(job.name);
+        if (handler) return handler();
+        // A scheduled job this node has not registered (yet, or at all): another node runs the next one.
+        if (await maintenance.getJobScheduler(job.name)) return { skipped: 'not registered on this node' };
         throw new Error(`unknown maintenance job ${job.name}`);
       }, { ...common, concurrency: 1 }),
     );
@@ -79,6 +89,10 @@ export async function createQueues(opts: { redisUrl: string; prefix: string; orm
     maintenance,
     webhooks,
     knowledgeImport,
+    async scheduleMaintenance(name, everyMs, handler) {
+      maintenanceHandlers.set(name, handler);
+      if (opts.runWorkers) await maintenance.upsertJobScheduler(name, { every: everyMs }, { name });
+    },
     async close() {
       await Promise.all(workers.map((w) => w.close()));
       await Promise.all([maintenance.close(), webhooks.close(), knowledgeImport.close()]);

@@ -1,8 +1,14 @@
 /**
- * Conversation routing (F8/F10/F11 basics): per-workspace FIFO queues by skill group, agent
- * status/capacity/load, and assignment of the oldest waiting conversation to the least-loaded online
- * agent. All state lives in Redis and every change is one Lua script, so any number of hub nodes can
- * route the same workspaces at once: a customer is never assigned twice and no agent exceeds capacity.
+ * Conversation routing (F8–F11): per-workspace queues by skill group, ordered by enqueue time minus
+ * a priority advance; agent status/capacity/load/skill levels; and assignment by the group's strategy.
+ * All state lives in Redis and every change is one Lua script, so any number of hub nodes can route the
+ * same workspaces at once: a customer is never assigned twice and no agent exceeds capacity.
+ *
+ * An assignment is decided in two steps: a snapshot of the queue head and the group's members is read
+ * (one script), the strategy (plain JS, pluggable, see policy.ts) plans who gets whom, and one script
+ * applies the plan, re-checking each item (still waiting, agent online with a free slot). A plan made
+ * from a stale snapshot loses items, never correctness. Each applied assignment carries its decision
+ * (inputs, candidates, scores) to `onAssigned`, which persists it.
  *
  * Delivery of an assignment is at-least-once. The assignment script records it in a pending hash; this
  * node then calls `onAssigned` (persist + signal the workflow) and removes the pending entry only
@@ -16,11 +22,14 @@
  * `onAssigned` keeps throwing is retried forever.
  *
  * Redis key layout (B = `<prefix>:routing`; g = skill group id, or `_` for the default queue):
- *   B:ws:<ws>:q:<g>          ZSET  conversationId → enqueue time (Redis clock, ms; +0.001 ties for FIFO)
+ *   B:ws:<ws>:q:<g>          ZSET  conversationId → enqueue time − priority advance (Redis clock, ms; +0.001 ties)
+ *   B:ws:<ws>:meta           HASH  conversationId → routing meta of a waiting conversation (QueueMeta JSON)
+ *   B:ws:<ws>:decision       HASH  conversationId → decision of a pending assignment (AssignDecision JSON)
+ *   B:ws:<ws>:served:<g>:<m> STRING assignments from queue g in minute m (15 min TTL; waiting-time estimates)
  *   B:ws:<ws>:queued         HASH  conversationId → g (which queue it waits in)
  *   B:ws:<ws>:pos:<g>        HASH  conversationId → last position pushed to the customer
  *   B:ws:<ws>:poslock:<g>    STRING position-push lock (SET NX PX, one node per queue per tick)
- *   B:ws:<ws>:agent:<id>     HASH  status, capacity, load, groups (csv), idleSince (ms), ver (load version)
+ *   B:ws:<ws>:agent:<id>     HASH  status, capacity, load, groups (csv), levels (csv g:level), idleSince (ms), ver (load version)
  *   B:ws:<ws>:agents         SET   agent ids of the workspace (= members of the default queue)
  *   B:ws:<ws>:members:<g>    SET   agent ids in skill group g
  *   B:ws:<ws>:pending        HASH  conversationId → {"agentId","group","at"} assigned, not yet delivered
@@ -36,6 +45,7 @@ import type { MikroORM } from '@mikro-orm/mysql';
 import { workspaceEm } from '../db/orm.ts';
 import { AGENT_STATUSES, AgentProfile, AgentSkill, Conversation, type AgentStatus } from '../db/entities/index.ts';
 import { SCRIPTS, type ScriptName } from './scripts.ts';
+import { PLAN_HEAD, balancedStrategy, planAssignments, type AssignDecision, type MemberState, type QueueMeta, type QueuedEntry, type ResolvedStrategy } from './policy.ts';
 
 export interface Assignment {
   workspaceId: string;
@@ -46,7 +56,19 @@ export interface Assignment {
   skillGroupId: string | null;
   /** ISO time the assignment was made in Redis; the same on every retried delivery. */
   assignedAt: string;
+  /** Why: the inputs and the strategy's ranking (absent only if the record was lost, e.g. Redis restored). */
+  decision?: AssignDecision;
 }
+
+/** How routing assigns in one queue (the group's policy, resolved by the engine). */
+export interface QueueRuntime {
+  strategy: ResolvedStrategy;
+  /** Caps an agent's chats from this queue (null: the agent's own maximum). */
+  maxChatsPerAgent: number | null;
+}
+
+const DEFAULT_RUNTIME: QueueRuntime = { strategy: { name: 'balanced', config: {}, strategy: balancedStrategy }, maxChatsPerAgent: null };
+
 
 export interface PositionUpdate {
   workspaceId: string;
@@ -55,6 +77,8 @@ export interface PositionUpdate {
   position: number;
   /** null for the workspace's default queue. */
   skillGroupId: string | null;
+  /** Position ÷ the queue's service rate over the last 10 minutes; null when nobody was served lately. */
+  estimatedWaitSec: number | null;
 }
 
 export type EnqueueResult = { ok: true; position: number } | { ok: false; reason: 'full' };
@@ -91,6 +115,13 @@ export interface RoutingServiceOptions {
   logger: RoutingLogger;
   /** Overrides for tests; production uses the defaults. */
   timings?: Partial<RoutingTimings>;
+  /** The strategy and limits of a queue (default: balanced, no cap). Called on every decision: cache it. */
+  queueRuntime?: (workspaceId: string, skillGroupId: string | null) => Promise<QueueRuntime> | QueueRuntime;
+  /**
+   * Called by the sweep for each non-empty queue before it is drained: the engine moves customers
+   * along overflow chains and out of closed groups there. Errors are logged; the drain still runs.
+   */
+  beforeDrain?: (workspaceId: string, skillGroupId: string | null) => Promise<void>;
 }
 
 export interface QueueStats {
@@ -153,6 +184,9 @@ export class RoutingKeys {
   agents(ws: string): string { return `${this.ws(ws)}:agents`; }
   members(ws: string, g: string): string { return g === DEFAULT_GROUP ? this.agents(ws) : `${this.ws(ws)}:members:${g}`; }
   pending(ws: string): string { return `${this.ws(ws)}:pending`; }
+  meta(ws: string): string { return `${this.ws(ws)}:meta`; }
+  decisions(ws: string): string { return `${this.ws(ws)}:decision`; }
+  served(ws: string, g: string, minute: number): string { return `${this.ws(ws)}:served:${g}:${minute}`; }
   released(ws: string, key: string): string { return `${this.ws(ws)}:released:${key}`; }
   get active(): string { return `${this.base}:active`; }
   get due(): string { return `${this.base}:due`; }
@@ -169,12 +203,16 @@ export class RoutingService {
   private readonly orm: MikroORM;
   private readonly onAssigned: (a: Assignment) => Promise<void>;
   private readonly onPositions: ((updates: PositionUpdate[]) => void) | undefined;
+  private readonly queueRuntime: (ws: string, g: string | null) => Promise<QueueRuntime> | QueueRuntime;
+  private readonly beforeDrain: ((ws: string, g: string | null) => Promise<void>) | undefined;
   private readonly logger: RoutingLogger;
   private readonly timings: RoutingTimings;
   /** Deliveries and other background work of this node (awaited by `settled()` and `close()`). */
   private readonly work = new Set<Promise<unknown>>();
   /** `<ws>|<conv>` being delivered by this node: the sweep does not start a second delivery. */
   private readonly delivering = new Set<string>();
+  /** Assignment loops running on this node, by `<ws>|<g>` (see `drain`). */
+  private readonly draining = new Map<string, { again: boolean; done: Promise<void> }>();
   private sweepTimer: NodeJS.Timeout | null = null;
   private positionsTimer: NodeJS.Timeout | null = null;
   private sweeping: Promise<void> | null = null;
@@ -186,6 +224,8 @@ export class RoutingService {
     this.orm = opts.orm;
     this.onAssigned = opts.onAssigned;
     this.onPositions = opts.onPositions;
+    this.queueRuntime = opts.queueRuntime ?? (() => DEFAULT_RUNTIME);
+    this.beforeDrain = opts.beforeDrain;
     this.logger = opts.logger;
     this.timings = { ...DEFAULT_ROUTING_TIMINGS, ...opts.timings };
     // A bounded retry count: a routing call fails (and is retried by its caller or the sweep) rather
@@ -211,7 +251,13 @@ export class RoutingService {
    * the conversation is assigned right after (onAssigned follows). Position 0: the conversation is
    * already being assigned.
    */
-  async enqueue(input: { workspaceId: string; conversationId: string; skillGroupId: string | null; maxQueueLength?: number | null; queuedAt?: Date }): Promise<EnqueueResult> {
+  async enqueue(input: {
+    workspaceId: string; conversationId: string; skillGroupId: string | null; maxQueueLength?: number | null; queuedAt?: Date;
+    /** Seconds ahead of its enqueue time the conversation is placed (priority rules). */
+    advanceSec?: number;
+    /** What strategies and the decision log need (customer, priority terms, last agent). */
+    meta?: Omit<QueueMeta, 'queuedAt' | 'groupSince'>;
+  }): Promise<EnqueueResult> {
     const { workspaceId: ws, conversationId: conv } = input;
     checkId('workspaceId', ws);
     checkId('conversationId', conv);
@@ -219,9 +265,12 @@ export class RoutingService {
     const g = groupKey(input.skillGroupId);
     const max = input.maxQueueLength ?? -1;
     const k = this.keys;
+    const advanceSec = Math.max(0, Math.min(input.advanceSec ?? 0, 7 * 86_400));
+    const meta = input.meta ?? { customerId: '', advanceSec: 0, terms: [], lastAgentId: null, lastServedAt: null };
     const [status, position] = (await this.run('kefuRoutingEnqueue',
-      k.queue(ws, g), k.queued(ws), k.pos(ws, g), k.active, k.pending(ws),
+      k.queue(ws, g), k.queued(ws), k.pos(ws, g), k.active, k.pending(ws), k.meta(ws),
       k.ws(ws), ws, conv, g, max < 0 ? -1 : Math.floor(max), input.queuedAt ? input.queuedAt.getTime() : '',
+      Math.round(advanceSec * 1000), JSON.stringify({ ...meta, advanceSec }),
     )) as [number, number];
     if (status === 0) return { ok: false, reason: 'full' };
     if (status === 1) await this.drain(ws, g);
@@ -249,6 +298,12 @@ export class RoutingService {
     return (await this.redis.hexists(this.keys.pending(input.workspaceId), input.conversationId)) === 1;
   }
 
+  /** How many conversations wait in one queue. */
+  async queueLength(workspaceId: string, skillGroupId: string | null): Promise<number> {
+    checkId('workspaceId', workspaceId);
+    return this.redis.zcard(this.keys.queue(workspaceId, groupKey(skillGroupId)));
+  }
+
   /** Current position (1 = next) of a waiting conversation, or null if it is not queued. */
   async position(input: { workspaceId: string; conversationId: string }): Promise<number | null> {
     checkId('workspaceId', input.workspaceId);
@@ -264,7 +319,7 @@ export class RoutingService {
    * get new assignments; `busy`/`away`/`offline` keep the chats they hold (their load is kept).
    * An online agent triggers assignment from its queues.
    */
-  async setAgentState(input: { workspaceId: string; agentId: string; status: AgentStatus; capacity: number; skillGroupIds: string[] }): Promise<void> {
+  async setAgentState(input: { workspaceId: string; agentId: string; status: AgentStatus; capacity: number; skillGroupIds: string[]; levels?: Record<string, number> }): Promise<void> {
     const { workspaceId: ws, agentId } = input;
     checkId('workspaceId', ws);
     checkId('agentId', agentId);
@@ -274,7 +329,7 @@ export class RoutingService {
     for (const g of groups) checkId('skillGroupId', g);
     const k = this.keys;
     await this.run('kefuRoutingSetAgent', k.agent(ws, agentId), k.agents(ws), k.workspaces,
-      k.ws(ws), ws, agentId, input.status, input.capacity, groups.join(','));
+      k.ws(ws), ws, agentId, input.status, input.capacity, groups.join(','), levelsCsv(groups, input.levels));
     if (input.status === 'online') await this.drainGroups(ws, groups);
   }
 
@@ -327,28 +382,111 @@ export class RoutingService {
     const k = this.keys;
     const made: Assignment[] = [];
     const deliveries: Promise<boolean>[] = [];
+    let staleRounds = 0;
     while (!this.closed) {
-      const r = (await this.run('kefuRoutingAssign',
-        k.queue(ws, g), k.queued(ws), k.pos(ws, g), k.members(ws, g), k.pending(ws), k.due, k.active,
-        k.ws(ws), ws, g,
-      )) as [string, string] | null;
-      if (!r) break;
-      const [conv, rec] = r;
-      const a = toAssignment(ws, conv, rec);
-      made.push(a);
-      deliveries.push(this.track(this.deliver(a, rec)));
+      const [now, flatEntries, flatMembers] = (await this.run('kefuRoutingSnapshotGroup',
+        k.queue(ws, g), k.members(ws, g), k.meta(ws), k.ws(ws), PLAN_HEAD)) as [number, string[], string[]];
+      if (!flatEntries.length) {
+        await this.redis.srem(k.active, `${ws}|${g}`).catch(() => undefined);
+        break;
+      }
+      const members = parseMembers(flatMembers, g);
+      if (!members.some((m) => m.status === 'online' && m.load < m.capacity)) break;
+      const runtime = await this.queueRuntime(ws, groupId(g));
+      const plan = planAssignments({
+        skillGroupId: groupId(g), entries: parseEntries(flatEntries), members, strategy: runtime.strategy,
+        maxChatsPerAgent: runtime.maxChatsPerAgent, now: Number(now),
+      });
+      if (!plan.assignments.length) break;
+      const args: string[] = [];
+      for (const a of plan.assignments) args.push(a.conversationId, a.agentId, JSON.stringify(a.decision));
+      const applied = (await this.run('kefuRoutingApply',
+        k.queue(ws, g), k.queued(ws), k.pos(ws, g), k.pending(ws), k.due, k.active, k.meta(ws), k.decisions(ws),
+        k.ws(ws), ws, g, runtime.maxChatsPerAgent ?? -1, ...args)) as string[];
+      const decisions = new Map(plan.assignments.map((a) => [a.conversationId, a.decision]));
+      for (let i = 0; i < applied.length; i += 2) {
+        const [conv, rec] = [applied[i]!, applied[i + 1]!];
+        const a = toAssignment(ws, conv, rec, decisions.get(conv));
+        made.push(a);
+        deliveries.push(this.track(this.deliver(a, rec)));
+      }
+      // Items lost to a concurrent change (another node, a status change): decide again from a fresh
+      // snapshot, a few times at most in a row.
+      if (applied.length / 2 < plan.assignments.length) {
+        if (++staleRounds > 3) break;
+        continue;
+      }
+      staleRounds = 0;
+      // Everything seen was assigned or held and the head was not full: the queue has nothing more for
+      // now (an arrival meanwhile asks this loop for another round, see `drain`).
+      if (flatEntries.length / 3 < PLAN_HEAD && plan.assignments.length + plan.held.length === flatEntries.length / 3) break;
     }
     return { made, deliveries };
   }
 
-  /** Runs the assignment loop of one queue; deliveries continue in the background. Never throws. */
-  private async drain(ws: string, g: string): Promise<void> {
-    if (this.closed) return;
-    try {
-      await this.assignLoop(ws, g);
-    } catch (err) {
-      this.logger.warn(`routing: assigning from ${ws}/${g} failed (the sweep retries): ${(err as Error).message}`);
+  // ---------------------------------------------------------------- queue contents (overflow, previews)
+
+  /** Every conversation waiting in one queue, in order, with its routing meta. */
+  async queueEntries(workspaceId: string, skillGroupId: string | null): Promise<{ now: number; entries: QueuedEntry[] }> {
+    checkId('workspaceId', workspaceId);
+    const g = groupKey(skillGroupId);
+    const [ids, time] = await Promise.all([this.redis.zrange(this.keys.queue(workspaceId, g), 0, -1, 'WITHSCORES'), this.redis.time()]);
+    const now = Number(time[0]) * 1000 + Math.floor(Number(time[1]) / 1000);
+    if (!ids.length) return { now, entries: [] };
+    const convs = ids.filter((_, i) => i % 2 === 0);
+    const metas = await this.redis.hmget(this.keys.meta(workspaceId), ...convs);
+    const flat: string[] = [];
+    convs.forEach((c, i) => flat.push(c, ids[i * 2 + 1]!, metas[i] ?? ''));
+    return { now, entries: parseEntries(flat) };
+  }
+
+  /**
+   * Moves a waiting conversation to another queue (overflow), keeping its place in time and priority.
+   * 'moved'; 'gone' if it no longer waits in `from` (assigned, left); 'full' if `to` is at `maxQueueLength`.
+   */
+  async move(input: { workspaceId: string; conversationId: string; from: string | null; to: string | null; maxQueueLength?: number | null }): Promise<'moved' | 'gone' | 'full'> {
+    const { workspaceId: ws, conversationId: conv } = input;
+    checkId('workspaceId', ws);
+    checkId('conversationId', conv);
+    const k = this.keys;
+    const to = groupKey(input.to);
+    const r = await this.run('kefuRoutingMove', k.queued(ws), k.active, k.meta(ws), k.pending(ws),
+      k.ws(ws), ws, conv, groupKey(input.from), to, input.maxQueueLength ?? -1);
+    if (r === 1) {
+      await this.drain(ws, to);
+      return 'moved';
     }
+    return r === -1 ? 'full' : 'gone';
+  }
+
+  /**
+   * Runs the assignment loop of one queue; deliveries continue in the background. Never throws.
+   * One loop per queue per node: a drain requested while one runs makes it go round once more instead
+   * of starting a second loop that would plan from the same snapshot and lose the race in Redis.
+   */
+  private drain(ws: string, g: string): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    const key = `${ws}|${g}`;
+    const running = this.draining.get(key);
+    if (running) {
+      running.again = true;
+      return running.done;
+    }
+    const state = { again: false, done: Promise.resolve() };
+    state.done = (async () => {
+      try {
+        do {
+          state.again = false;
+          await this.assignLoop(ws, g);
+        } while (state.again && !this.closed);
+      } catch (err) {
+        this.logger.warn(`routing: assigning from ${ws}/${g} failed (the sweep retries): ${(err as Error).message}`);
+      } finally {
+        this.draining.delete(key);
+      }
+    })();
+    this.draining.set(key, state);
+    return state.done;
   }
 
   /** Drains an agent's queues (its skill groups and the default queue), the longest-waiting head first. */
@@ -379,7 +517,7 @@ export class RoutingService {
         return false;
       }
       try {
-        await this.run('kefuRoutingAck', this.keys.pending(a.workspaceId), this.keys.due, a.conversationId, rec, id);
+        await this.run('kefuRoutingAck', this.keys.pending(a.workspaceId), this.keys.due, this.keys.decisions(a.workspaceId), a.conversationId, rec, id);
       } catch (err) {
         // Delivered, but still pending: the sweep will deliver it again (onAssigned is idempotent).
         this.logger.warn(`routing: could not clear pending assignment of ${a.conversationId}: ${(err as Error).message}`);
@@ -414,6 +552,9 @@ export class RoutingService {
         for (const m of active) {
           if (this.closed) break;
           const [ws, g] = splitMember(m);
+          if (this.beforeDrain) {
+            await this.beforeDrain(ws, groupId(g)).catch((err: unknown) => this.logger.warn(`routing: overflow check of ${ws}/${g} failed: ${(err as Error).message}`));
+          }
           await this.drain(ws, g);
         }
       } catch (err) {
@@ -431,7 +572,8 @@ export class RoutingService {
       for (let i = 0; i < flat.length; i += 3) {
         const [ws, conv, rec] = [flat[i]!, flat[i + 1]!, flat[i + 2]!];
         if (this.delivering.has(`${ws}|${conv}`)) continue;
-        const a = toAssignment(ws, conv, rec);
+        const decision = await this.redis.hget(this.keys.decisions(ws), conv).catch(() => null);
+        const a = toAssignment(ws, conv, rec, decision ? (JSON.parse(decision) as AssignDecision) : undefined);
         this.logger.info(`routing: redelivering pending assignment of ${conv} to ${a.agentId} (made ${a.assignedAt})`);
         void this.track(this.deliver(a, rec));
       }
@@ -454,9 +596,11 @@ export class RoutingService {
           if (this.closed) break;
           const [ws, g] = splitMember(m);
           const flat = (await this.run('kefuRoutingPositions', this.keys.queue(ws, g), this.keys.pos(ws, g), this.keys.posLock(ws, g), lockMs)) as string[] | null;
-          if (!flat) continue;
+          if (!flat?.length) continue;
+          const perSec = await this.serviceRate(ws, g);
           for (let i = 0; i < flat.length; i += 2) {
-            updates.push({ workspaceId: ws, conversationId: flat[i]!, position: Number(flat[i + 1]), skillGroupId: groupId(g) });
+            const position = Number(flat[i + 1]);
+            updates.push({ workspaceId: ws, conversationId: flat[i]!, position, skillGroupId: groupId(g), estimatedWaitSec: perSec > 0 ? Math.ceil(position / perSec) : null });
           }
         }
         if (updates.length && this.onPositions) this.onPositions(updates);
@@ -467,6 +611,23 @@ export class RoutingService {
       }
     })();
     return this.pushing;
+  }
+
+  /** Assignments per second from one queue over the last 10 minutes and the current one so far (0 when none). */
+  async serviceRate(ws: string, g: string): Promise<number> {
+    const nowMs = Date.now();
+    const minute = Math.floor(nowMs / 60_000);
+    const keys = Array.from({ length: 11 }, (_, i) => this.keys.served(ws, g, minute - i));
+    const counts = await this.redis.mget(...keys);
+    const total = counts.reduce((sum, c) => sum + Number(c ?? 0), 0);
+    // At least 10 s of window, so a burst in the first seconds of a minute is not read as a huge rate.
+    return total / (600 + Math.max(10, (nowMs % 60_000) / 1000));
+  }
+
+  /** Estimated wait of a position in a queue (see PositionUpdate.estimatedWaitSec). */
+  async estimateWait(workspaceId: string, skillGroupId: string | null, position: number): Promise<number | null> {
+    const perSec = await this.serviceRate(workspaceId, groupKey(skillGroupId));
+    return perSec > 0 ? Math.ceil(position / perSec) : null;
   }
 
   // ---------------------------------------------------------------- reconcile, stats, lifecycle
@@ -512,17 +673,27 @@ export class RoutingService {
       const em = workspaceEm(this.orm, ws);
       const profiles = await em.find(AgentProfile, {});
       const skills = await em.find(AgentSkill, {});
-      const assigned = await em.find(Conversation, { status: 'assigned', assigneeId: { $ne: null } }, { fields: ['id', 'assigneeId'] });
+      const assigned = await em.find(Conversation, { status: 'assigned', assigneeId: { $ne: null } }, { fields: ['id', 'assigneeId', 'closedAt'] });
       const holder = new Map<string, string>();
-      for (const c of assigned) holder.set(c.id, c.assigneeId!);
+      // Closed but still `assigned` (the workflow has not moved on yet): the slot is held only until the
+      // close's keyed release, so these are counted in Redis, by their release marker, in the same step.
+      const closing = new Map<string, string[]>();
+      for (const c of assigned) {
+        if (c.closedAt) closing.set(c.assigneeId!, [...(closing.get(c.assigneeId!) ?? []), c.id]);
+        else holder.set(c.id, c.assigneeId!);
+      }
       for (let i = 0; i < pendingFlat.length; i += 2) holder.set(pendingFlat[i]!, pendingFlat[i + 1]!);
       const load = new Map<string, number>();
       for (const agentId of holder.values()) load.set(agentId, (load.get(agentId) ?? 0) + 1);
       const byProfileId = new Map(profiles.map((p) => [p.id, p]));
       const groups = new Map<string, string[]>();
+      const levels = new Map<string, Record<string, number>>();
       for (const s of skills) {
         const p = byProfileId.get(s.agentProfileId);
-        if (p) groups.set(p.userId, [...(groups.get(p.userId) ?? []), s.skillGroupId]);
+        if (p) {
+          groups.set(p.userId, [...(groups.get(p.userId) ?? []), s.skillGroupId]);
+          levels.set(p.userId, { ...levels.get(p.userId), [s.skillGroupId]: s.level });
+        }
       }
       const profileOf = new Map(profiles.map((p) => [p.userId, p]));
       // 3. Compare-and-set each agent's load.
@@ -532,7 +703,8 @@ export class RoutingService {
         const p = profileOf.get(agentId);
         const ok = await this.run('kefuRoutingReconcileAgent', k.agent(ws, agentId), k.agents(ws), k.workspaces,
           k.ws(ws), ws, agentId, versions.get(agentId) ?? '', load.get(agentId) ?? 0, p ? '1' : '0',
-          p?.status ?? 'offline', p?.maxConcurrentChats ?? 0, (groups.get(agentId) ?? []).join(','));
+          p?.status ?? 'offline', p?.maxConcurrentChats ?? 0, (groups.get(agentId) ?? []).join(','), levelsCsv(groups.get(agentId) ?? [], levels.get(agentId)),
+          ...(closing.get(agentId) ?? []));
         if (ok === 1) done.add(agentId);
         else unsettled.push(agentId);
       }
@@ -621,7 +793,55 @@ function splitMember(m: string): [string, string] {
   return [m.slice(0, i), m.slice(i + 1)];
 }
 
-function toAssignment(ws: string, conv: string, rec: string): Assignment {
+function toAssignment(ws: string, conv: string, rec: string, decision?: AssignDecision): Assignment {
   const r = JSON.parse(rec) as PendingRecord;
-  return { workspaceId: ws, conversationId: conv, agentId: r.agentId, skillGroupId: groupId(r.group), assignedAt: new Date(Number(r.at)).toISOString() };
+  return {
+    workspaceId: ws, conversationId: conv, agentId: r.agentId, skillGroupId: groupId(r.group), assignedAt: new Date(Number(r.at)).toISOString(),
+    ...(decision ? { decision } : {}),
+  };
+}
+
+function levelsCsv(groups: string[], levels: Record<string, number> | undefined): string {
+  return groups.map((g) => `${g}:${Math.max(1, Math.min(5, Math.round(levels?.[g] ?? 1)))}`).join(',');
+}
+
+/** Snapshot members (flat id, status, capacity, load, idleSince, levels) with their level in queue g. */
+function parseMembers(flat: string[], g: string): MemberState[] {
+  const out: MemberState[] = [];
+  for (let i = 0; i < flat.length; i += 6) {
+    const levels = flat[i + 5]!;
+    let level = 1;
+    if (g !== DEFAULT_GROUP) {
+      const hit = levels.split(',').find((x) => x.startsWith(`${g}:`));
+      if (hit) level = Number(hit.slice(g.length + 1)) || 1;
+    } else {
+      for (const x of levels.split(',')) level = Math.max(level, Number(x.split(':')[1]) || 1);
+    }
+    out.push({ agentId: flat[i]!, status: flat[i + 1]!, capacity: Number(flat[i + 2]), load: Number(flat[i + 3]), idleSince: Number(flat[i + 4]), level });
+  }
+  return out;
+}
+
+/** Queue entries (flat conv, score, meta JSON) → QueuedEntry; a missing meta (older entry) gets neutral values. */
+function parseEntries(flat: string[]): QueuedEntry[] {
+  const out: QueuedEntry[] = [];
+  for (let i = 0; i < flat.length; i += 3) {
+    const score = Number(flat[i + 1]);
+    let meta: Partial<QueueMeta> = {};
+    try { meta = flat[i + 2] ? (JSON.parse(flat[i + 2]!) as Partial<QueueMeta>) : {}; } catch { /* neutral meta below */ }
+    out.push({
+      conversationId: flat[i]!,
+      score,
+      meta: {
+        customerId: meta.customerId ?? '',
+        queuedAt: meta.queuedAt ?? Math.floor(score),
+        groupSince: meta.groupSince ?? meta.queuedAt ?? Math.floor(score),
+        advanceSec: meta.advanceSec ?? 0,
+        terms: Array.isArray(meta.terms) ? meta.terms : [],
+        lastAgentId: meta.lastAgentId ?? null,
+        lastServedAt: meta.lastServedAt ?? null,
+      },
+    });
+  }
+  return out;
 }

@@ -16,14 +16,18 @@ end
 `;
 
 /**
- * KEYS: queue, queued (conv → g), pos (conv → last pushed position), active (global), pending.
- * ARGV: wsBase, ws, conv, g, maxQueueLength (-1: unlimited), queuedAt ms ('' = now).
- * Returns {1, position} queued (or already queued: original place kept), {0, 0} full,
+ * Puts a conversation in a queue. Its score (the order) is its enqueue time minus its priority
+ * advance, so waiting time stays the base order and priority rules move a customer ahead by a bounded
+ * amount. KEYS: queue, queued (conv → g), pos (conv → last pushed position), active (global), pending, meta.
+ * ARGV: wsBase, ws, conv, g, maxQueueLength (-1: unlimited), queuedAt ms ('' = now), advanceMs,
+ * meta (a JSON object without queuedAt/groupSince, which are filled in here).
+ * Returns {1, position} queued (or already queued there: original place kept), {0, 0} full,
  * {2, 0} the conversation is already being assigned (pending).
  */
 export const ENQUEUE = `${NOW}
 local wsBase, ws, conv, g = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 local max = tonumber(ARGV[5])
+local advance = tonumber(ARGV[7]) or 0
 local prev = redis.call('HGET', KEYS[2], conv)
 if prev == g then
   local r = redis.call('ZRANK', KEYS[1], conv)
@@ -37,18 +41,24 @@ if prev and prev ~= g then
   redis.call('HDEL', wsBase .. ':pos:' .. prev, conv)
   if redis.call('ZCARD', pq) == 0 then redis.call('SREM', KEYS[4], ws .. '|' .. prev) end
 end
-local score
-if ARGV[6] ~= '' then
-  score = tonumber(ARGV[6])
-else
-  score = nowms()
+local now = nowms()
+local base = now
+if ARGV[6] ~= '' then base = tonumber(ARGV[6]) end
+local score = base - advance
+if ARGV[6] == '' and advance == 0 then
   -- Strict FIFO within one millisecond: never score below the current tail (1/1000 ms steps).
   local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
   if last[2] and tonumber(last[2]) >= score then score = tonumber(last[2]) + 0.001 end
 end
+-- Equal scores would order by member id: step past any taken score so arrival order holds.
+for _ = 1, 50 do
+  if #redis.call('ZRANGEBYSCORE', KEYS[1], string.format('%.3f', score), string.format('%.3f', score), 'LIMIT', 0, 1) == 0 then break end
+  score = score + 0.001
+end
 redis.call('ZADD', KEYS[1], string.format('%.3f', score), conv)
 redis.call('HSET', KEYS[2], conv, g)
 redis.call('SADD', KEYS[4], ws .. '|' .. g)
+redis.call('HSET', KEYS[6], conv, '{"queuedAt":' .. string.format('%d', base) .. ',"groupSince":' .. string.format('%d', now) .. ',' .. string.sub(ARGV[8], 2))
 local pos = redis.call('ZRANK', KEYS[1], conv) + 1
 redis.call('HSET', KEYS[3], conv, pos)
 return {1, pos}
@@ -63,6 +73,7 @@ local q = wsBase .. ':q:' .. g
 local removed = redis.call('ZREM', q, conv)
 redis.call('HDEL', KEYS[1], conv)
 redis.call('HDEL', wsBase .. ':pos:' .. g, conv)
+redis.call('HDEL', wsBase .. ':meta', conv)
 if redis.call('ZCARD', q) == 0 then redis.call('SREM', KEYS[2], ws .. '|' .. g) end
 return removed
 `;
@@ -77,55 +88,118 @@ return {g, r + 1}
 `;
 
 /**
- * Pops the oldest conversation of one queue and gives it to the least-loaded online agent of the
- * queue's group with a free slot (ties: longest idle, then lowest id). Records the assignment in the
- * workspace's pending hash and the global due index before returning.
- * KEYS: queue, queued, pos, members (agents of the group), pending, due (global), active (global).
- * ARGV: wsBase, ws, g. Returns {conv, record} or nil (queue empty or nobody free).
+ * What a routing decision for one queue needs, read in one step: the head of the queue with each
+ * conversation's routing meta, and every member of the group with its state.
+ * KEYS: queue, members, meta. ARGV: wsBase, head size.
+ * Returns {now, {conv, score, meta, …}, {id, status, capacity, load, idleSince, levels, …}}.
  */
-export const ASSIGN = `${NOW}
-local wsBase, ws, g = ARGV[1], ARGV[2], ARGV[3]
-local head = redis.call('ZRANGE', KEYS[1], 0, 0)
-if #head == 0 then
-  redis.call('SREM', KEYS[7], ws .. '|' .. g)
-  return false
+export const SNAPSHOT_GROUP = `${NOW}
+local head = redis.call('ZRANGE', KEYS[1], 0, tonumber(ARGV[2]) - 1, 'WITHSCORES')
+local entries = {}
+if #head == 0 then return {nowms(), entries, {}} end
+for i = 1, #head, 2 do
+  entries[#entries + 1] = head[i]
+  entries[#entries + 1] = head[i + 1]
+  entries[#entries + 1] = redis.call('HGET', KEYS[3], head[i]) or ''
 end
-local best, bestLoad, bestIdle
-local ids = redis.call('SMEMBERS', KEYS[4])
+local ids = redis.call('SMEMBERS', KEYS[2])
+local members = {}
 for i = 1, #ids do
-  local id = ids[i]
-  local a = redis.call('HMGET', wsBase .. ':agent:' .. id, 'status', 'capacity', 'load', 'idleSince')
-  if a[1] == 'online' then
+  local a = redis.call('HMGET', ARGV[1] .. ':agent:' .. ids[i], 'status', 'capacity', 'load', 'idleSince', 'levels')
+  members[#members + 1] = ids[i]
+  members[#members + 1] = a[1] or 'offline'
+  members[#members + 1] = a[2] or '0'
+  members[#members + 1] = a[3] or '0'
+  members[#members + 1] = a[4] or '0'
+  members[#members + 1] = a[5] or ''
+end
+return {nowms(), entries, members}
+`;
+
+/**
+ * Applies a planned batch of assignments of one queue, each only if it still holds: the conversation
+ * still waits in this queue and is not being assigned, and the agent is online with a free slot
+ * (capacity capped by the group's override). Each applied one is recorded in the pending hash, the due
+ * index and the decision hash before returning, like every assignment.
+ * KEYS: queue, queued, pos, pending, due (global), active (global), meta, decisions.
+ * ARGV: wsBase, ws, g, group cap (-1: none), then conv, agentId, decision JSON for each planned item.
+ * Returns a flat list conv, record, … of the applied ones.
+ */
+export const APPLY = `${NOW}
+local wsBase, ws, g = ARGV[1], ARGV[2], ARGV[3]
+local groupCap = tonumber(ARGV[4])
+local now = nowms()
+local nowStr = string.format('%d', now)
+local out = {}
+for i = 5, #ARGV, 3 do
+  local conv, id, decision = ARGV[i], ARGV[i + 1], ARGV[i + 2]
+  if redis.call('ZSCORE', KEYS[1], conv) and redis.call('HEXISTS', KEYS[4], conv) == 0 then
+    local akey = wsBase .. ':agent:' .. id
+    local a = redis.call('HMGET', akey, 'status', 'capacity', 'load')
     local cap = tonumber(a[2]) or 0
-    local load = tonumber(a[3]) or 0
-    local idle = tonumber(a[4]) or 0
-    if load < cap and (best == nil or load < bestLoad or (load == bestLoad and (idle < bestIdle or (idle == bestIdle and id < best)))) then
-      best, bestLoad, bestIdle = id, load, idle
+    if groupCap >= 0 and groupCap < cap then cap = groupCap end
+    if a[1] == 'online' and (tonumber(a[3]) or 0) < cap then
+      redis.call('ZREM', KEYS[1], conv)
+      redis.call('HDEL', KEYS[2], conv)
+      redis.call('HDEL', KEYS[3], conv)
+      redis.call('HDEL', KEYS[7], conv)
+      redis.call('HINCRBY', akey, 'load', 1)
+      redis.call('HINCRBY', akey, 'ver', 1)
+      redis.call('HSET', akey, 'idleSince', nowStr)
+      local rec = cjson.encode({ agentId = id, group = g, at = nowStr })
+      redis.call('HSET', KEYS[4], conv, rec)
+      redis.call('HSET', KEYS[8], conv, decision)
+      redis.call('ZADD', KEYS[5], nowStr, ws .. '|' .. conv)
+      out[#out + 1] = conv
+      out[#out + 1] = rec
     end
   end
 end
-if best == nil then return false end
-local conv = head[1]
-redis.call('ZREM', KEYS[1], conv)
-redis.call('HDEL', KEYS[2], conv)
-redis.call('HDEL', KEYS[3], conv)
-if redis.call('ZCARD', KEYS[1]) == 0 then redis.call('SREM', KEYS[7], ws .. '|' .. g) end
-local now = string.format('%d', nowms())
-local akey = wsBase .. ':agent:' .. best
-redis.call('HINCRBY', akey, 'load', 1)
-redis.call('HINCRBY', akey, 'ver', 1)
-redis.call('HSET', akey, 'idleSince', now)
-local rec = cjson.encode({ agentId = best, group = g, at = now })
-redis.call('HSET', KEYS[5], conv, rec)
-redis.call('ZADD', KEYS[6], now, ws .. '|' .. conv)
-return {conv, rec}
+if #out > 0 then
+  -- Service rate of the group (per minute, kept 15 minutes): the basis of waiting-time estimates.
+  local rk = wsBase .. ':served:' .. g .. ':' .. string.format('%d', math.floor(now / 60000))
+  redis.call('INCRBY', rk, math.floor(#out / 2))
+  redis.call('PEXPIRE', rk, 900000)
+end
+if redis.call('ZCARD', KEYS[1]) == 0 then redis.call('SREM', KEYS[6], ws .. '|' .. g) end
+return out
 `;
 
-/** Removes a pending assignment once delivered, only if it is still the same record. KEYS: pending, due. ARGV: conv, record, dueMember. */
+/**
+ * Overflow: moves a waiting conversation from one queue to another, keeping its score (waiting time
+ * and priority) and restarting its time in the new group. Refused if it no longer waits in `from`,
+ * is being assigned, or `to` is at its limit.
+ * KEYS: queued, active, meta, pending. ARGV: wsBase, ws, conv, from, to, max (-1: unlimited).
+ * Returns 1 moved, 0 not waiting in `from`, -1 `to` is full.
+ */
+export const MOVE = `${NOW}
+local wsBase, ws, conv, from, to = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+if redis.call('HGET', KEYS[1], conv) ~= from or redis.call('HEXISTS', KEYS[4], conv) == 1 then return 0 end
+local fq, tq = wsBase .. ':q:' .. from, wsBase .. ':q:' .. to
+local score = redis.call('ZSCORE', fq, conv)
+if not score then return 0 end
+local max = tonumber(ARGV[6])
+if max >= 0 and redis.call('ZCARD', tq) >= max then return -1 end
+redis.call('ZREM', fq, conv)
+redis.call('HDEL', wsBase .. ':pos:' .. from, conv)
+if redis.call('ZCARD', fq) == 0 then redis.call('SREM', KEYS[2], ws .. '|' .. from) end
+redis.call('ZADD', tq, score, conv)
+redis.call('HSET', KEYS[1], conv, to)
+redis.call('SADD', KEYS[2], ws .. '|' .. to)
+local meta = redis.call('HGET', KEYS[3], conv)
+if meta then
+  meta = string.gsub(meta, '"groupSince":%d+', '"groupSince":' .. string.format('%d', nowms()), 1)
+  redis.call('HSET', KEYS[3], conv, meta)
+end
+return 1
+`;
+
+/** Removes a pending assignment once delivered, only if it is still the same record. KEYS: pending, due, decisions. ARGV: conv, record, dueMember. */
 export const ACK = `
 if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then return 0 end
 redis.call('HDEL', KEYS[1], ARGV[1])
 redis.call('ZREM', KEYS[2], ARGV[3])
+redis.call('HDEL', KEYS[3], ARGV[1])
 return 1
 `;
 
@@ -156,7 +230,8 @@ return out
 `;
 
 /**
- * KEYS: agent, agents (workspace), workspaces (global). ARGV: wsBase, ws, agentId, status, capacity, groups (csv).
+ * KEYS: agent, agents (workspace), workspaces (global). ARGV: wsBase, ws, agentId, status, capacity, groups (csv),
+ * levels (csv of group:level).
  * The load is kept; group membership follows the new list. Returns 1.
  */
 export const SET_AGENT = `${NOW}
@@ -178,7 +253,7 @@ if old[2] then
     if not keep[g] then redis.call('SREM', wsBase .. ':members:' .. g, id) end
   end
 end
-redis.call('HSET', KEYS[1], 'status', ARGV[4], 'capacity', ARGV[5], 'groups', ARGV[6])
+redis.call('HSET', KEYS[1], 'status', ARGV[4], 'capacity', ARGV[5], 'groups', ARGV[6], 'levels', ARGV[7] or '')
 redis.call('SADD', KEYS[2], id)
 redis.call('SADD', KEYS[3], ws)
 return 1
@@ -221,6 +296,7 @@ if g then
   redis.call('ZREM', q, conv)
   redis.call('HDEL', KEYS[2], conv)
   redis.call('HDEL', wsBase .. ':pos:' .. g, conv)
+  redis.call('HDEL', wsBase .. ':meta', conv)
   if redis.call('ZCARD', q) == 0 then redis.call('SREM', KEYS[4], ws .. '|' .. g) end
 end
 return 1
@@ -275,19 +351,26 @@ return {agents, pending}
  * Reconcile, step 2 (per agent, compare-and-set on the load version read in step 1): sets the load
  * to what the database and pending assignments say. An agent unknown to Redis is restored from its
  * profile. KEYS: agent, agents, workspaces. ARGV: wsBase, ws, agentId, expectedVer ('' = was unknown),
- * load, hasProfile ('1'/'0'), status, capacity, groups (csv). Returns 1 done, 0 changed meanwhile.
+ * load, hasProfile ('1'/'0'), status, capacity, groups (csv), levels (csv of group:level), then the ids of
+ * closed conversations still assigned to the agent: each adds 1 to the load unless its close already
+ * released the slot (its `released:close:<conv>` marker exists). Returns 1 done, 0 changed meanwhile.
  */
 export const RECONCILE_AGENT = `${NOW}
 local wsBase, ws, id = ARGV[1], ARGV[2], ARGV[3]
+local load = tonumber(ARGV[5])
+for i = 11, #ARGV do
+  if redis.call('EXISTS', wsBase .. ':released:close:' .. ARGV[i]) == 0 then load = load + 1 end
+end
+local loadStr = tostring(load)
 if redis.call('EXISTS', KEYS[1]) == 1 then
   if ARGV[4] == '' or (redis.call('HGET', KEYS[1], 'ver') or '0') ~= ARGV[4] then return 0 end
-  redis.call('HSET', KEYS[1], 'load', ARGV[5])
+  redis.call('HSET', KEYS[1], 'load', loadStr)
   redis.call('HINCRBY', KEYS[1], 'ver', 1)
   return 1
 end
 if ARGV[4] ~= '' then return 0 end
-if ARGV[6] ~= '1' and tonumber(ARGV[5]) == 0 then return 1 end
-redis.call('HSET', KEYS[1], 'status', ARGV[7], 'capacity', ARGV[8], 'groups', ARGV[9], 'load', ARGV[5], 'ver', 1,
+if ARGV[6] ~= '1' and load == 0 then return 1 end
+redis.call('HSET', KEYS[1], 'status', ARGV[7], 'capacity', ARGV[8], 'groups', ARGV[9], 'levels', ARGV[10] or '', 'load', loadStr, 'ver', 1,
   'idleSince', string.format('%d', nowms()))
 for g in string.gmatch(ARGV[9], '[^,]+') do redis.call('SADD', wsBase .. ':members:' .. g, id) end
 redis.call('SADD', KEYS[2], id)
@@ -296,11 +379,13 @@ return 1
 `;
 
 export const SCRIPTS = {
-  kefuRoutingEnqueue: { numberOfKeys: 5, lua: ENQUEUE },
+  kefuRoutingEnqueue: { numberOfKeys: 6, lua: ENQUEUE },
   kefuRoutingDequeue: { numberOfKeys: 2, lua: DEQUEUE },
   kefuRoutingPosition: { numberOfKeys: 1, lua: POSITION },
-  kefuRoutingAssign: { numberOfKeys: 7, lua: ASSIGN },
-  kefuRoutingAck: { numberOfKeys: 2, lua: ACK },
+  kefuRoutingSnapshotGroup: { numberOfKeys: 3, lua: SNAPSHOT_GROUP },
+  kefuRoutingApply: { numberOfKeys: 8, lua: APPLY },
+  kefuRoutingMove: { numberOfKeys: 4, lua: MOVE },
+  kefuRoutingAck: { numberOfKeys: 3, lua: ACK },
   kefuRoutingClaim: { numberOfKeys: 1, lua: CLAIM },
   kefuRoutingSetAgent: { numberOfKeys: 3, lua: SET_AGENT },
   kefuRoutingRelease: { numberOfKeys: 2, lua: RELEASE },

@@ -51,6 +51,8 @@ export const ConversationSchema = defineEntity({
     /** Pages the visitor saw before the chat (F3 visitor trail). */
     trail: p.json<{ url: string; title?: string; at: string }[]>(),
     queuedAt: p.datetime(3).nullable(),
+    /** First time it joined a queue (never moved): a chat sent back by its agent's status keeps this place. */
+    firstQueuedAt: p.datetime(3).nullable(),
     assignedAt: p.datetime(3).nullable(),
     firstResponseAt: p.datetime(3).nullable(),
     closedAt: p.datetime(3).nullable(),

@@ -13,6 +13,8 @@ export const WorkspaceSchema = defineEntity({
     slug: p.string().length(64).unique(),
     locale: p.string().length(16).default('zh-CN'),
     timezone: p.string().length(64).default('Asia/Shanghai'),
+    /** Routing: an agent `away` for this long has their held chats put back in their queues. */
+    awayRequeueAfterSec: p.integer().default(300),
     createdAt: p.datetime().onCreate(() => new Date()),
     updatedAt: updatedAt(),
   },
@@ -63,6 +65,8 @@ export const SkillGroupSchema = defineEntity({
     name: p.string().length(120),
     departmentId: p.string().length(36).nullable(),
     description: p.string().length(500).nullable(),
+    /** Routing policy (core/routing/policy.ts GroupRoutingPolicySchema): strategy, priority rules, limits, overflow, hours. */
+    routing: p.json<Record<string, unknown>>().nullable(),
     updatedAt: updatedAt(),
   },
 });
@@ -80,6 +84,8 @@ export const AgentProfileSchema = defineEntity({
     ...tenantColumns(),
     userId: p.string().length(36),
     status: p.enum(AGENT_STATUSES).default('offline'),
+    /** When `status` last changed (the away grace counts from here). */
+    statusChangedAt: p.datetime(3).nullable(),
     maxConcurrentChats: p.integer().default(5),
     updatedAt: updatedAt(),
   },

@@ -3,4 +3,7 @@
 import { Migration20261122Init } from './Migration20261122Init.ts';
 import { Migration20261122Lifecycle } from './Migration20261122Lifecycle.ts';
 import { Migration20261122Knowledge } from './Migration20261122Knowledge.ts';
-export const coreMigrations = [Migration20261122Init, Migration20261122Lifecycle, Migration20261122Knowledge];
+import { Migration20261122Transfers } from './Migration20261122Transfers.ts';
+import { Migration20261122Routing } from './Migration20261122Routing.ts';
+import { Migration20261122SelfService } from './Migration20261122SelfService.ts';
+export const coreMigrations = [Migration20261122Init, Migration20261122Lifecycle, Migration20261122Knowledge, Migration20261122Transfers, Migration20261122Routing, Migration20261122SelfService];

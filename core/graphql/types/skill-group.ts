@@ -6,6 +6,7 @@ import { actorOf, workspaceOf } from '../context.ts';
 import { notFound, rethrowUnique } from '../errors.ts';
 import { parseInput } from '../validation.ts';
 import type { Refs } from '../refs.ts';
+import { departmentScopeOf } from '../../auth/department-scope.ts';
 
 const Input = z.object({
   name: z.string().trim().min(1).max(120),
@@ -25,19 +26,28 @@ export function registerSkillGroup(builder: HubBuilder, refs: Refs) {
       department: t.field({ type: refs.Department, nullable: true, resolve: (g, _a, ctx) => (g.departmentId ? ctx.loaders.department.load(g.departmentId) : null) }),
       members: t.field({
         type: [refs.AgentSkill],
-        resolve: (g, _a, ctx) => ctx.em.find(AgentSkill, { skillGroupId: g.id }, { orderBy: { level: 'desc' } }),
+        description: "The group's agents (for a supervisor: those of their departments).",
+        resolve: async (g, _a, ctx) =>
+          ctx.em.find(AgentSkill, { $and: [{ skillGroupId: g.id }, (await departmentScopeOf(ctx)).agentSkills(ctx.em, g.workspaceId)] }, { orderBy: { level: 'desc' } }),
       }),
       createdAt: t.expose('createdAt', { type: 'DateTime' }),
     }),
   });
 
   builder.queryField('skillGroups', (t) =>
-    t.field({ type: [refs.SkillGroup], authScopes: can.directoryRead, resolve: (_r, _a, ctx) => ctx.em.find(SkillGroup, {}, { orderBy: { name: 'asc' } }) }),
+    t.field({
+      type: [refs.SkillGroup], authScopes: can.directoryRead,
+      description: "The workspace's skill groups (a supervisor's: those of their departments).",
+      resolve: async (_r, _a, ctx) => ctx.em.find(SkillGroup, (await departmentScopeOf(ctx)).skillGroups(), { orderBy: { name: 'asc' } }),
+    }),
   );
   builder.queryField('skillGroup', (t) =>
     t.field({
       type: refs.SkillGroup, authScopes: can.directoryRead, args: { id: t.arg.id() },
-      resolve: async (_r, { id }, ctx) => (await ctx.loaders.skillGroup.load(String(id))) ?? Promise.reject(notFound('SkillGroup', String(id))),
+      resolve: async (_r, { id }, ctx) => {
+        const group = (await departmentScopeOf(ctx)).seesSkillGroup(String(id)) ? await ctx.loaders.skillGroup.load(String(id)) : null;
+        return group ?? Promise.reject(notFound('SkillGroup', String(id)));
+      },
     }),
   );
 

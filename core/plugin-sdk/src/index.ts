@@ -153,6 +153,85 @@ export interface TransferRuleContribution {
   evaluate: (input: TransferRuleInput, ruleConfig: any, rt?: PluginRuntimeContext<any>) => { fire: boolean; reason?: string } | Promise<{ fire: boolean; reason?: string }>;
 }
 
+/**
+ * What a customer-priority rule sees when a conversation joins a queue (F9). Counts are for the
+ * current calendar day in the skill group's time zone and include this conversation.
+ */
+export interface PriorityRuleInput {
+  customer: { id: string; tags: string[]; attributes: Record<string, unknown>; firstSeenAt: string };
+  conversation: { id: string; channelId: string; createdAt: string };
+  skillGroupId: string | null;
+  today: {
+    /** Conversations the customer started today, this one included (1 = first visit). */
+    visits: number;
+    /** Earlier conversations today that queued and never reached an agent (timed out, queue full, left). */
+    failedQueues: number;
+  };
+  /** Earlier conversations of the customer (any day), 0 for a new customer. */
+  previousConversations: number;
+}
+
+/**
+ * A customer-priority rule (kind `rule`): turns what is known about a waiting customer into points.
+ * The skill group's routing policy gives each rule a weight in seconds per point, and a customer's
+ * place in the queue is its enqueue time minus the sum of weight × points: waiting time stays the
+ * base order (earlier first), and a rule moves a customer ahead by a bounded, explainable amount.
+ * Must be pure and synchronous (it also runs inside the routing policy simulator).
+ */
+export interface PriorityRuleContribution {
+  label: { en: string; 'zh-CN': string };
+  /** Per-use config (in the skill group's policy); must accept `{}`. */
+  config: z.ZodType;
+  evaluate: (input: PriorityRuleInput, ruleConfig: any) => { points: number; reason?: string };
+}
+
+/** An agent a strategy may pick: online, with a free slot for this skill group. */
+export interface RoutingCandidate {
+  agentId: string;
+  load: number;
+  /** Effective capacity for this group (the agent's maximum, capped by the group's override). */
+  capacity: number;
+  /** Skill level in this group, 1 (junior) … 5 (expert). */
+  level: number;
+  /** When the agent last got a chat or came online (ms). */
+  idleSince: number;
+}
+
+export interface StrategyInput {
+  conversation: {
+    id: string;
+    customerId: string;
+    /** How long it has waited, in ms (in this queue and any it overflowed from). */
+    waitedMs: number;
+    /** The agent who last served this customer, and when (ms), if any. */
+    lastAgentId: string | null;
+    lastServedAt: number | null;
+  };
+  /** Eligible agents (online, free slot), in no particular order. Never empty. */
+  candidates: RoutingCandidate[];
+  /** Every member of the group with its status, for strategies that wait for someone specific. */
+  members: { agentId: string; status: string; load: number; capacity: number }[];
+  now: number;
+}
+
+export interface StrategyResult {
+  /** Candidates in order of preference (the first with a free slot gets the chat), each explained. */
+  ranked: { agentId: string; score: number; why: string }[];
+  /** Do not assign this conversation now (others behind it still can be): why, and until when (ms). */
+  hold?: { reason: string; untilMs: number };
+}
+
+/**
+ * An assignment strategy (kind `rule`), chosen per skill group (F10). Ranks the eligible agents for one
+ * waiting conversation; the core then assigns atomically (capacity and status are re-checked in one
+ * Redis step). Must be pure and synchronous: it runs on every routing decision and in the simulator.
+ */
+export interface AssignmentStrategyContribution {
+  label: { en: string; 'zh-CN': string };
+  config: z.ZodType;
+  rank: (input: StrategyInput, strategyConfig: any) => StrategyResult;
+}
+
 export interface PluginDefinition<TConfigSchema extends z.ZodType = z.ZodType> {
   /** Unique, lowercase, `[a-z][a-z0-9-]*`. Moleculer services must be named `plugin.<name>` or `plugin.<name>.*`. */
   name: string;
@@ -178,6 +257,10 @@ export interface PluginDefinition<TConfigSchema extends z.ZodType = z.ZodType> {
   bot?: BotContribution<z.output<TConfigSchema>>;
   /** Transfer-to-human rules (kind `rule`), by rule name (unique across plugins). */
   rules?: Record<string, TransferRuleContribution>;
+  /** Customer-priority rules for queues (kind `rule`), by name (unique across plugins). */
+  priorityRules?: Record<string, PriorityRuleContribution>;
+  /** Assignment strategies for skill groups (kind `rule`), by name (unique across plugins). */
+  strategies?: Record<string, AssignmentStrategyContribution>;
   /** HTTP routes mounted under `/plugins/<name>/` (channel webhooks, widget assets). */
   http?: PluginHttpRoute[];
 }
