@@ -10,6 +10,7 @@ import type { Connection, Client } from '@temporalio/client';
 import type { ConversationService } from './conversations/service.ts';
 import type { LifecycleClient } from './conversations/lifecycle.ts';
 import type { RoutingService } from './routing/routing.ts';
+import type { RoutingEngine } from './routing/engine.ts';
 import type { NodeRegistry } from './flows/registry.ts';
 import type { BotPipeline } from './conversations/bot-pipeline.ts';
 
@@ -30,6 +31,8 @@ export interface HubServices {
   /** Null on nodes without Temporal (lifecycle calls then fail with a clear error). */
   lifecycle: LifecycleClient | null;
   routing: RoutingService;
+  /** Routing policies: diversion, priority, overflow, strategies, the decision log. */
+  router: RoutingEngine;
   /** The bot stage of the message path (answers, transfer rules, ratings of bot answers). */
   bots: BotPipeline;
   nodeTypes: NodeRegistry;

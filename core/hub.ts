@@ -22,8 +22,12 @@ import type { HubServices } from './hub-services.ts';
 import { ConversationService } from './conversations/service.ts';
 import { LifecycleClient } from './conversations/lifecycle.ts';
 import { createAssignmentHandler } from './conversations/assignment.ts';
+import { requeueAwayAgents } from './conversations/agent-status.ts';
 import { BotPipeline } from './conversations/bot-pipeline.ts';
 import { RoutingService } from './routing/routing.ts';
+import { RoutingEngine } from './routing/engine.ts';
+import { convTopics } from './conversations/topics.ts';
+import type { RoutingPort } from './temporal/lifecycle-activities.ts';
 import { NodeRegistry } from './flows/registry.ts';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -92,19 +96,33 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
       ? new LifecycleClient({ orm, client: temporalClient, taskQueue: config.KEFU_TEMPORAL_TASK_QUEUE, pubsub, nudgeOutbox: () => outbox.nudge() })
       : null;
     const routingLog = broker.getLogger('routing');
+    const routingLogger = { debug: (m: string) => routingLog.debug(m), info: (m: string) => routingLog.info(m), warn: (m: string) => routingLog.warn(m), error: (m: string) => routingLog.error(m) };
+    // The engine (policies, diversion, overflow, decision log) and the Redis state machine need each other.
+    let engine: RoutingEngine | null = null;
     const routing: RoutingService = new RoutingService({
+      queueRuntime: (ws, g) => engine!.queueRuntime(ws, g),
+      beforeDrain: (ws, g) => engine!.beforeDrain(ws, g),
       redisUrl: config.KEFU_REDIS_URL,
       prefix: `kefu:${config.KEFU_NAMESPACE}`,
       orm,
-      logger: { debug: (m: string) => routingLog.debug(m), info: (m: string) => routingLog.info(m), warn: (m: string) => routingLog.warn(m), error: (m: string) => routingLog.error(m) },
+      logger: routingLogger,
       onAssigned: createAssignmentHandler({
         orm, conversations, lifecycle: () => lifecycle, nudgeOutbox: () => outbox.nudge(),
         release: (i) => routing.release(i), logger: { warn: (m: string) => routingLog.warn(m) },
       }),
       onPositions: (updates) => {
-        for (const u of updates) conversations.publish({ kind: 'queue_position', conversationId: u.conversationId, position: u.position, estimatedWaitSec: null });
+        for (const u of updates) conversations.publish({ kind: 'queue_position', conversationId: u.conversationId, position: u.position, estimatedWaitSec: u.estimatedWaitSec });
       },
     });
+    engine = new RoutingEngine({
+      orm, routing, registry, logger: routingLogger,
+      onQueueChanged: (ws, conversationId) => conversations.publishTo(convTopics.queue(ws), { kind: 'queue_changed', conversationId }),
+      exitQueue: async (conversationId, reason) => {
+        if (!lifecycle) throw new Error('no Temporal client on this node');
+        await lifecycle.queueExit(conversationId, reason);
+      },
+    });
+    const router = engine;
     cleanup.unshift(() => routing.close());
     const bots = new BotPipeline({
       orm, registry, conversations, logger: broker.getLogger('bot'),
@@ -121,7 +139,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 
     const services: HubServices = {
       config, orm, broker, registry, jwt, pubsub, outbox, queues, temporal, temporalClient,
-      conversations, lifecycle, routing, bots, nodeTypes: new NodeRegistry(),
+      conversations, lifecycle, routing, router, bots, nodeTypes: new NodeRegistry(),
       async transact<T>(em: EntityManager, work: (tx: EntityManager) => Promise<T>): Promise<T> {
         const result = await em.transactional(work);
         outbox.nudge();
@@ -138,6 +156,11 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     cleanup.unshift(() => outbox.stop());
     await routing.reconcile();
     routing.start();
+    if (lifecycle) {
+      const statusLog = broker.getLogger('agent-status');
+      // The away grace: agents away for longer than their workspace allows have their held chats requeued.
+      await queues.scheduleMaintenance('requeue-away-agents', 15_000, () => requeueAwayAgents({ orm, lifecycle, logger: { warn: (m: string) => statusLog.warn(m) } }));
+    }
 
     const schema = buildSchema(registry);
     let http: HttpServer | null = null;
@@ -152,7 +175,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
         address: opts.temporalAddress,
         namespace: config.KEFU_TEMPORAL_NAMESPACE,
         taskQueue: config.KEFU_TEMPORAL_TASK_QUEUE,
-        activities: createActivities({ orm, registry, lifecycle: { orm, conversations, routing, nudgeOutbox: () => outbox.nudge(), botCatchUp: (ws, conv) => bots.catchUp(ws, conv) } }),
+        activities: createActivities({ orm, registry, lifecycle: { orm, conversations, routing: lifecycleRouting(routing, router), nudgeOutbox: () => outbox.nudge(), botCatchUp: (ws, conv) => bots.catchUp(ws, conv) } }),
         logLevel: config.KEFU_LOG_LEVEL,
       });
       cleanup.unshift(() => worker!.shutdown());
@@ -174,4 +197,16 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     for (const fn of cleanup) await fn().catch(() => undefined);
     throw err;
   }
+}
+
+/** Routing as the lifecycle activities see it: arrival goes through the engine, the rest to Redis. */
+function lifecycleRouting(routing: RoutingService, engine: RoutingEngine): RoutingPort {
+  return {
+    enqueue: (i) => engine.enqueue(i),
+    arrivalRecovered: (i) => engine.arrivalRecovered(i),
+    dequeue: (i) => routing.dequeue(i),
+    isPending: (i) => routing.isPending(i),
+    release: (i) => routing.release(i),
+    assignDirect: (i) => routing.assignDirect(i),
+  };
 }

@@ -72,6 +72,9 @@ void test('bot answers, 转人工 queues, agent gets it, messages both ways, clo
 
   const handle = th.hub.services.temporalClient!.workflow.getHandle(conversationWorkflowId(conv.id));
   const result = await handle.result();
+  // Closing it again (a retried request whose first attempt went through) is a typed refusal, not an internal error.
+  const again = await th.gql('mutation($c: ID!) { closeConversation(conversationId: $c) { status } }', { c: conv.id }, s.agent);
+  assert.equal(code(again), 'INVALID_STATE', JSON.stringify(again));
   assert.deepEqual(result.path, ['start', 'hours', 'bot', 'queue', 'agent', 'survey', 'end']);
   const history = await handle.fetchHistory();
   const activities = (history.events ?? []).filter((e) => e.activityTaskScheduledEventAttributes).map((e) => e.activityTaskScheduledEventAttributes!.activityType!.name);

@@ -87,6 +87,12 @@ void describe('replay of recorded conversation histories', { timeout: 180_000 },
     // Older histories (kept after a patched() change) may sit next to these.
     const names = recorded.map((r) => r.name);
     for (const scenario of Object.keys(SCENARIOS)) assert.ok(names.includes(scenario), `workflows/histories/${scenario}.json is missing`);
+    // Recorded before transfers became offers (patch "transfer-offers"): running conversations of that
+    // time still replay the direct hand-over.
+    for (const legacy of ['transfer-to-agent']) assert.ok(names.includes(legacy), `workflows/histories/${legacy}.json (legacy) is missing`);
+    for (const added of ['transfer-offer-accepted', 'transfer-offer-declined', 'transfer-offer-expired', 'supervisor-reassign']) {
+      assert.ok(names.includes(added), `workflows/histories/${added}.json is missing`);
+    }
     for (const r of recorded) {
       const types = (r.history.events ?? []).map((e) => e.eventType);
       assert.ok(types.length > 10, `${r.name} has a real history`);

@@ -44,10 +44,12 @@ export const SCENARIOS: Record<string, { path: string[]; run: (r: Recorder) => P
       return conv;
     },
   },
-  'transfer-to-agent': {
+  // `transfer-to-agent.json` (a direct hand-over, before offers existed) is kept for replay; its
+  // scenario became transfer-offer-accepted.
+  'transfer-offer-accepted': {
     path: ['start', 'hours', 'bot', 'queue', 'agent', 'survey', 'end'],
     async run(r) {
-      const ws = await r.workspace('xfer-agent');
+      const ws = await r.workspace('offer-accept');
       const a = await r.agent(ws, 'a');
       const b = await r.agent(ws, 'b');
       const visitor = await r.visitor(ws);
@@ -57,11 +59,75 @@ export const SCENARIOS: Record<string, { path: string[]; run: (r: Recorder) => P
       await r.waitStatus(visitor, conv, 'assigned');
       await r.say(a.token, conv, '您好', 'a-00000001');
       await r.online(b.token);
-      await r.gql('mutation($c: ID!, $to: ID!) { transferConversation(conversationId: $c, toAgentId: $to, note: "VIP 客户") { id } }', { c: conv, to: b.id }, a.token);
+      const offer = await r.offer(conv, b.id, a.token, 'VIP 客户');
+      await r.gql('mutation($t: ID!) { answerTransfer(transferId: $t, accept: true) { id } }', { t: offer }, b.token);
       await r.say(b.token, conv, '我来为您处理', 'b-00000001');
       await r.gql('mutation($c: ID!) { closeConversation(conversationId: $c) { id } }', { c: conv }, b.token);
       await r.waitStatus(visitor, conv, 'survey');
       await r.gql('mutation($c: ID!) { rateConversation(conversationId: $c, stars: 4) { id } }', { c: conv }, visitor);
+      return conv;
+    },
+  },
+  'transfer-offer-declined': {
+    path: ['start', 'hours', 'bot', 'queue', 'agent', 'survey', 'end'],
+    async run(r) {
+      const ws = await r.workspace('offer-decline');
+      const a = await r.agent(ws, 'a');
+      const b = await r.agent(ws, 'b');
+      const visitor = await r.visitor(ws);
+      const conv = await r.startConversation(visitor, 'bot');
+      await r.online(a.token);
+      await r.say(visitor, conv, '转人工', 'c-00000001');
+      await r.waitStatus(visitor, conv, 'assigned');
+      await r.online(b.token);
+      const offer = await r.offer(conv, b.id, a.token, '帮忙看下');
+      await r.gql('mutation($t: ID!) { answerTransfer(transferId: $t, accept: false, reason: "忙") { id } }', { t: offer }, b.token);
+      await r.say(a.token, conv, '还是我来处理', 'a-00000001');
+      await r.gql('mutation($c: ID!) { closeConversation(conversationId: $c) { id } }', { c: conv }, a.token);
+      await r.waitStatus(visitor, conv, 'survey');
+      await r.gql('mutation($c: ID!) { rateConversation(conversationId: $c, stars: 5) { id } }', { c: conv }, visitor);
+      return conv;
+    },
+  },
+  'transfer-offer-expired': {
+    path: ['start', 'hours', 'bot', 'queue', 'agent', 'survey', 'end'],
+    async run(r) {
+      const ws = await r.workspace('offer-expire', (def) => { node(def, 'agent').config = { transferOfferTimeoutSec: 5 }; });
+      const a = await r.agent(ws, 'a');
+      const b = await r.agent(ws, 'b');
+      const visitor = await r.visitor(ws);
+      const conv = await r.startConversation(visitor, 'bot');
+      await r.online(a.token);
+      await r.say(visitor, conv, '转人工', 'c-00000001');
+      await r.waitStatus(visitor, conv, 'assigned');
+      await r.online(b.token);
+      const offer = await r.offer(conv, b.id, a.token, null);
+      await r.waitFor(async () => ok(await r.th.gql('query($id: ID!) { conversation(id: $id) { transfers { id status } } }', { id: conv }, ws.admin)).conversation.transfers
+        .some((t: { id: string; status: string }) => t.id === offer && t.status === 'expired'), 'the offer to expire');
+      await r.gql('mutation($c: ID!) { closeConversation(conversationId: $c) { id } }', { c: conv }, a.token);
+      await r.waitStatus(visitor, conv, 'survey');
+      await r.gql('mutation($c: ID!) { rateConversation(conversationId: $c, stars: 3) { id } }', { c: conv }, visitor);
+      return conv;
+    },
+  },
+  'supervisor-reassign': {
+    path: ['start', 'hours', 'bot', 'queue', 'agent', 'survey', 'end'],
+    async run(r) {
+      const ws = await r.workspace('reassign');
+      const a = await r.agent(ws, 'a');
+      const b = await r.agent(ws, 'b');
+      const visitor = await r.visitor(ws);
+      const conv = await r.startConversation(visitor, 'bot');
+      await r.online(a.token);
+      await r.say(visitor, conv, '转人工', 'c-00000001');
+      await r.waitStatus(visitor, conv, 'assigned');
+      await r.online(b.token);
+      // The workspace admin holds the supervisor role.
+      await r.gql('mutation($c: ID!, $to: ID!) { reassignConversation(conversationId: $c, toAgentId: $to, note: "主管改派") { id } }', { c: conv, to: b.id }, ws.admin);
+      await r.say(b.token, conv, '我来为您处理', 'b-00000001');
+      await r.gql('mutation($c: ID!) { closeConversation(conversationId: $c) { id } }', { c: conv }, b.token);
+      await r.waitStatus(visitor, conv, 'survey');
+      await r.gql('mutation($c: ID!) { rateConversation(conversationId: $c, stars: 5) { id } }', { c: conv }, visitor);
       return conv;
     },
   },
@@ -186,6 +252,12 @@ export class Recorder {
     const id = ok(await this.th.gql(`mutation { createUser(email: "${email}", name: "Agent ${name}", password: "agent password 1", roles: [agent], maxConcurrentChats: 2) { id } }`, {}, ws.admin)).createUser.id as string;
     const token = ok(await this.th.gql(`mutation { login(workspace: "${ws.slug}", email: "${email}", password: "agent password 1") { token } }`)).login.token as string;
     return { id, token };
+  }
+
+  /** Offers the conversation to a colleague; returns the pending transfer's id. */
+  async offer(conversationId: string, toAgentId: string, token: string, note: string | null): Promise<string> {
+    const r = await this.gql('mutation($c: ID!, $to: ID!, $n: String) { transferConversation(conversationId: $c, toAgentId: $to, note: $n) { id status } }', { c: conversationId, to: toAgentId, n: note }, token);
+    return (r.data as { transferConversation: { id: string } }).transferConversation.id;
   }
 
   async online(token: string): Promise<void> {

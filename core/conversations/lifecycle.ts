@@ -1,31 +1,50 @@
 import type { MikroORM } from '@mikro-orm/mysql';
-import { WorkflowExecutionAlreadyStartedError, WorkflowIdConflictPolicy, WorkflowIdReusePolicy, type Client, WorkflowUpdateFailedError } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowIdConflictPolicy, WorkflowIdReusePolicy, type Client, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { Conversation, FlowVersion } from '../db/entities/index.ts';
 import { workspaceEm } from '../db/orm.ts';
 import { recordEvent } from '../events/outbox.ts';
 import { resolvePublishedFlow } from '../flows/store.ts';
 import type { FlowDefinition } from '../flows/types.ts';
 import {
-  assignedSignal, closeUpdate, conversationWorkflowId, offlineSubmittedSignal, rateUpdate, requestHumanSignal, stateQuery, transferUpdate,
-  type CloseRequest, type ConversationWorkflowInput, type RatingRequest, type TransferRequest,
+  answerTransferUpdate, assignedSignal, cancelTransferUpdate, closeUpdate, conversationWorkflowId, offlineSubmittedSignal, queueExitSignal, rateUpdate,
+  reassignUpdate, requestHumanSignal, stateQuery, transferUpdate,
+  type AnswerTransferRequest, type CancelTransferRequest, type CloseRequest, type ConversationWorkflowInput, type QueueExit, type RatingRequest,
+  type ReassignRequest, type TransferRequest,
 } from '../../workflows/conversation/contract.ts';
 import type { HubPubSub } from '../events/pubsub.ts';
 import { convTopics } from './topics.ts';
 
 export class LifecycleRefusedError extends Error {
   override name = 'LifecycleRefusedError';
+  /** The workflow's failure type (REFUSAL in the contract, or `Error` for a plain wrong-phase refusal). */
+  readonly type: string;
+  constructor(message: string, type = 'Error') {
+    super(message);
+    this.type = type;
+  }
 }
 
-/** Unwraps a refused update (validator or handler failure) into a plain message for the API. */
+/** Unwraps a refused update (validator or handler failure) into its message and failure type for the API. */
 async function update<T>(run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (err) {
-    if (err instanceof WorkflowUpdateFailedError) {
-      const cause = err.cause as { message?: string } | undefined;
-      throw new LifecycleRefusedError(cause?.message ?? err.message);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (err) {
+      if (err instanceof WorkflowUpdateFailedError) {
+        const cause = err.cause as { message?: string; type?: string | null } | undefined;
+        throw new LifecycleRefusedError(cause?.message ?? err.message, cause?.type ?? 'Error');
+      }
+      // The run continued as new while the update was in flight: Temporal aborts it and the next run
+      // (the handle follows the workflow id) takes it. A workflow that really ended refuses it again.
+      if (attempt < 4 && err instanceof WorkflowNotFoundError && /aborted by closing workflow/.test(err.message)) {
+        await new Promise((r) => setTimeout(r, 100 * attempt));
+        continue;
+      }
+      // The workflow already ended (e.g. a retried close whose first attempt went through on a node
+      // that died before answering): a refusal the caller can act on, not an internal error.
+      if (err instanceof WorkflowNotFoundError && /already completed/.test(err.message)) throw new LifecycleRefusedError('the conversation has already ended', 'ENDED');
+      throw err;
     }
-    throw err;
   }
 }
 
@@ -111,8 +130,22 @@ export class LifecycleClient {
   close(conversationId: string, req: CloseRequest) {
     return update(() => this.handle(conversationId).executeUpdate(closeUpdate, { args: [req] }));
   }
+  /** To an agent: a pending offer (the result carries its id); to a skill group: requeued at once. */
   transfer(conversationId: string, req: TransferRequest) {
     return update(() => this.handle(conversationId).executeUpdate(transferUpdate, { args: [req] }));
+  }
+  answerTransfer(conversationId: string, req: AnswerTransferRequest) {
+    return update(() => this.handle(conversationId).executeUpdate(answerTransferUpdate, { args: [req] }));
+  }
+  cancelTransfer(conversationId: string, req: CancelTransferRequest) {
+    return update(() => this.handle(conversationId).executeUpdate(cancelTransferUpdate, { args: [req] }));
+  }
+  reassign(conversationId: string, req: ReassignRequest) {
+    return update(() => this.handle(conversationId).executeUpdate(reassignUpdate, { args: [req] }));
+  }
+  /** Routing took the conversation out of its queue for good (it has removed it from Redis already). */
+  queueExit(conversationId: string, reason: QueueExit['reason']): Promise<void> {
+    return this.handle(conversationId).signal(queueExitSignal, { reason });
   }
   rate(conversationId: string, req: RatingRequest) {
     return update(() => this.handle(conversationId).executeUpdate(rateUpdate, { args: [req] }));

@@ -14,6 +14,10 @@ export const ERROR_CODES = [
   'INVALID_STATE',
   /** A dependency (Temporal, Redis) is unavailable; retry later. */
   'UNAVAILABLE',
+  /** The agent a chat is transferred or reassigned to does not take chats now (busy, away, offline). */
+  'AGENT_UNAVAILABLE',
+  /** The agent is at their maximum of concurrent chats. */
+  'NO_FREE_SLOT',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

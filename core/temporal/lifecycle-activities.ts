@@ -1,15 +1,19 @@
 import type { MikroORM } from '@mikro-orm/mysql';
-import { Conversation, Message, SurveyResponse } from '../db/entities/index.ts';
+import { Conversation, ConversationTransfer, Message, SurveyResponse } from '../db/entities/index.ts';
 import { workspaceEm } from '../db/orm.ts';
 import { recordEvent } from '../events/outbox.ts';
 import type { ConversationService } from '../conversations/service.ts';
 import { convTopics } from '../conversations/topics.ts';
 import type { HubActivities } from './activity-types.ts';
+import { createTransferActivities } from './transfer-activities.ts';
 
 /** What lifecycle activities need from routing (implemented by core/routing). */
 export interface RoutingPort {
-  enqueue(i: { workspaceId: string; conversationId: string; skillGroupId: string | null; maxQueueLength: number }): Promise<{ ok: true; position: number } | { ok: false; reason: 'full' }>;
+  /** Diversion, priority, limits and overflow on arrival (core/routing/engine.ts); `ok: false` when no group can take it. */
+  enqueue(i: { workspaceId: string; conversationId: string; skillGroupId: string | null; maxQueueLength: number; keepPlace?: boolean }): Promise<{ ok: true; position: number; estimatedWaitSec?: number | null } | { ok: false; reason: 'full' | 'closed' }>;
   dequeue(i: { workspaceId: string; conversationId: string; skillGroupId: string | null }): Promise<boolean>;
+  /** A retried arrival found the conversation already assigned: log its 'queued' decision if the first attempt could not. */
+  arrivalRecovered?(i: { workspaceId: string; conversationId: string }): Promise<void>;
   /** An assignment made by routing and not yet delivered (acknowledged) for this conversation? */
   isPending(i: { workspaceId: string; conversationId: string }): Promise<boolean>;
   /** Frees a slot; with a key, at most once per key (a retried release is a no-op). */
@@ -75,7 +79,9 @@ export function createLifecycleActivities({ orm, conversations, routing, nudgeOu
           await botCatchUp?.(workspaceId, conversationId);
           break;
         case 'self_service':
-          await system(workspaceId, conversationId, visitKey, { kind: 'faq', title: config.greeting, questions: config.questions ?? [] }, 'bot', 'card');
+          // The card names its node: the widget asks `selfService(conversationId, nodeId, page)` for the
+          // guesses, category lists and cards of the visitor's page (they depend on the page and on today).
+          await system(workspaceId, conversationId, visitKey, { kind: 'faq', title: config.greeting, questions: config.questions ?? [], selfService: { nodeId } }, 'bot', 'card');
           break;
         case 'survey':
           await system(workspaceId, conversationId, visitKey, { event: 'survey_requested', prompt: config.prompt });
@@ -101,15 +107,21 @@ export function createLifecycleActivities({ orm, conversations, routing, nudgeOu
       };
     },
 
-    async enqueue({ workspaceId, conversationId, skillGroupId, maxQueueLength }) {
-      const conv = await setStatus(workspaceId, conversationId, { skillGroupId });
+    async enqueue({ workspaceId, conversationId, skillGroupId, maxQueueLength, keepPlace }) {
+      const before = await workspaceEm(orm, workspaceId).findOneOrFail(Conversation, { id: conversationId });
       // enterNode set `queued`; anything else means routing already assigned it and the assignment was
       // delivered (a retry of this activity): queueing it again would assign it a second time.
-      if (conv.status !== 'queued') return { ok: true as const, position: 0 };
-      const r = await routing.enqueue({ workspaceId, conversationId, skillGroupId, maxQueueLength });
-      if (r.ok) conversations.publish({ kind: 'queue_position', conversationId, position: r.position, estimatedWaitSec: null });
+      if (before.status !== 'queued') {
+        // The earlier attempt may have died between the Redis enqueue (assigned at once) and its log row.
+        await routing.arrivalRecovered?.({ workspaceId, conversationId });
+        return { ok: true as const, position: 0 };
+      }
+      // A retried attempt finds the group the engine chose (diversion, overflow) already on the row.
+      if (before.skillGroupId !== skillGroupId && !before.firstQueuedAt) await setStatus(workspaceId, conversationId, { skillGroupId });
+      const r = await routing.enqueue({ workspaceId, conversationId, skillGroupId, maxQueueLength, keepPlace });
+      if (r.ok) conversations.publish({ kind: 'queue_position', conversationId, position: r.position, estimatedWaitSec: r.estimatedWaitSec ?? null });
       conversations.publishTo(convTopics.queue(workspaceId), { kind: 'queue_changed', conversationId });
-      return r;
+      return r.ok ? { ok: true as const, position: r.position } : { ok: false as const, reason: r.reason };
     },
 
     async dequeue({ workspaceId, conversationId, skillGroupId }) {
@@ -168,11 +180,33 @@ export function createLifecycleActivities({ orm, conversations, routing, nudgeOu
       return { ok: true };
     },
 
-    async transferToGroup({ workspaceId, conversationId, fromAgentId, toSkillGroupId, note, key }) {
-      await setStatus(workspaceId, conversationId, { skillGroupId: toSkillGroupId, assigneeId: null }, [['conversation.transferred', { fromAgentId, toSkillGroupId, note }]]);
-      await routing.release({ workspaceId, agentId: fromAgentId, key: `transfer:${conversationId}:${key}` });
-      await system(workspaceId, conversationId, `transfer:${key}`, { event: 'transferred', fromAgentId, toSkillGroupId, note });
+    async transferToGroup({ workspaceId, conversationId, fromAgentId, toSkillGroupId, note, key, transferId, kind, requestedById, reason }) {
+      const event: Record<string, unknown> = { fromAgentId, toSkillGroupId, note, ...(transferId ? { transferId, kind: kind ?? 'group', reason: reason ?? null } : {}) };
+      await setStatus(workspaceId, conversationId, { skillGroupId: toSkillGroupId, assigneeId: null }, [['conversation.transferred', event]]);
+      if (transferId) {
+        // Recorded after the move: a retry finds the row and creates no second one.
+        const em = workspaceEm(orm, workspaceId);
+        if (!(await em.findOne(ConversationTransfer, { id: transferId }))) {
+          await em.transactional(async (tx) => {
+            tx.create(ConversationTransfer, {
+              id: transferId, workspaceId, conversationId, kind: kind ?? 'group', status: 'completed', fromAgentId, toAgentId: null, toSkillGroupId, note,
+              requestedById: requestedById ?? null, decidedById: requestedById ?? null, reason: reason ?? null, expiresAt: null, decidedAt: new Date(),
+            });
+          });
+        }
+      }
+      if (fromAgentId) await routing.release({ workspaceId, agentId: fromAgentId, key: `transfer:${conversationId}:${key}` });
+      if (transferId) {
+        // The note is for agents only; the customer is told they were transferred.
+        if (note) await system(workspaceId, conversationId, `transfer:${transferId}:note`, { event: 'transfer_note', internal: true, transferId, kind: kind ?? 'group', fromAgentId, toSkillGroupId, requestedById: requestedById ?? null, note });
+        await system(workspaceId, conversationId, `transfer:${key}`, { event: 'transferred', transferId, kind: kind ?? 'group', fromAgentId, toSkillGroupId, reason: reason ?? null });
+        if (fromAgentId && kind === 'reassign') conversations.publishTo(convTopics.inbox(fromAgentId), { kind: 'reassigned_away', conversationId, transferId, fromAgentId, note: reason ?? note });
+      } else {
+        await system(workspaceId, conversationId, `transfer:${key}`, { event: 'transferred', fromAgentId, toSkillGroupId, note });
+      }
     },
+
+    ...createTransferActivities({ orm, conversations, routing, nudgeOutbox, system: (ws, conv, key, body) => system(ws, conv, key, body) }),
 
     async saveSurvey({ workspaceId, conversationId, stars, comment, agentId }) {
       const em = workspaceEm(orm, workspaceId);

@@ -49,12 +49,63 @@ export const requestHumanSignal = defineSignal<[{ rule: string; detail?: string 
 export const assignedSignal = defineSignal<[{ agentId: string; skillGroupId: string | null }]>('assigned');
 /** The customer submitted the offline-message form (the message is already in the pool). */
 export const offlineSubmittedSignal = defineSignal<[{ offlineMessageId: string }]>('offlineSubmitted');
+/**
+ * Routing took the conversation out of its queue for good (overflow chain exhausted, group closed);
+ * it has already removed it from Redis. Unless an assignment came first, the queue node ends `full`.
+ */
+export interface QueueExit { reason: 'overflow_exhausted' | 'group_closed' }
+export const queueExitSignal = defineSignal<[QueueExit]>('queueExit');
 
 export interface CloseRequest { by: 'agent' | 'customer' | 'supervisor' | 'system'; actorId: string | null; reason: string }
 export const closeUpdate = defineUpdate<{ ok: true; phase: Phase }, [CloseRequest]>('close');
 
+/**
+ * The assigned agent hands the chat on. To an agent it is an offer (`pending`, the chat stays with the
+ * sender until the receiver answers or it expires); to a skill group it requeues at once (`completed`).
+ */
 export interface TransferRequest { byAgentId: string; toAgentId?: string | null; toSkillGroupId?: string | null; note?: string | null }
-export const transferUpdate = defineUpdate<{ ok: true; assigneeId: string | null; skillGroupId: string | null }, [TransferRequest]>('transfer');
+export interface TransferResult {
+  ok: true;
+  status: 'pending' | 'completed';
+  /** Null only for a transfer made by the code before offers existed. */
+  transferId: string | null;
+  assigneeId: string | null;
+  skillGroupId: string | null;
+}
+export const transferUpdate = defineUpdate<TransferResult, [TransferRequest]>('transfer');
+
+/** The receiving agent accepts (takes a slot; refused while they have none) or declines a pending offer. */
+export interface AnswerTransferRequest { transferId: string; agentId: string; accept: boolean; reason?: string | null }
+export const answerTransferUpdate = defineUpdate<{ ok: true; status: 'accepted' | 'declined'; assigneeId: string | null }, [AnswerTransferRequest]>('answerTransfer');
+
+/** The sender (or a supervisor, or the system) withdraws a pending offer. */
+export interface CancelTransferRequest { transferId: string; by: 'agent' | 'supervisor' | 'system'; actorId: string | null; reason?: string | null }
+export const cancelTransferUpdate = defineUpdate<{ ok: true }, [CancelTransferRequest]>('cancelTransfer');
+
+/**
+ * Moves the chat without an accept step: a supervisor to a named agent (capacity still enforced) or a
+ * skill group; or the system back to its own queue (`requeue`, when its agent goes offline or stays
+ * away), keeping its place. `expectAssigneeId`: only if this agent still holds it.
+ */
+export interface ReassignRequest {
+  by: 'supervisor' | 'system';
+  actorId: string | null;
+  toAgentId?: string | null;
+  toSkillGroupId?: string | null;
+  requeue?: boolean;
+  expectAssigneeId?: string | null;
+  keepPlace?: boolean;
+  note?: string | null;
+  reason?: string | null;
+}
+export interface ReassignResult { ok: true; transferId: string; phase: Phase; assigneeId: string | null; skillGroupId: string | null }
+export const reassignUpdate = defineUpdate<ReassignResult, [ReassignRequest]>('reassign');
+
+/**
+ * Failure types of the lifecycle updates (ApplicationFailure.type), mapped to API error codes by the
+ * hub: a refusal the caller can act on is told apart from a plain wrong-phase one.
+ */
+export const REFUSAL = { invalidState: 'InvalidState', forbidden: 'Forbidden', agentUnavailable: 'AgentUnavailable', noFreeSlot: 'NoFreeSlot' } as const;
 
 export interface RatingRequest { stars: number; comment?: string | null }
 export const rateUpdate = defineUpdate<{ ok: true }, [RatingRequest]>('rate');

@@ -3,11 +3,13 @@ import { AGENT_STATUSES, AgentProfile, AgentSkill } from '../../db/entities/inde
 import { recordAudit, recordEvent } from '../../events/outbox.ts';
 import { topics } from '../../events/pubsub.ts';
 import { can, type HubBuilder } from '../builder.ts';
-import { actorOf, workspaceOf } from '../context.ts';
+import { actorOf, workspaceOf, type HubGraphQLContext } from '../context.ts';
 import { badInput, notFound, unauthenticated } from '../errors.ts';
 import { parseInput } from '../validation.ts';
 import { syncAgentToRouting } from '../../routing/sync.ts';
+import { applyAgentStatus } from '../../conversations/agent-status.ts';
 import type { Refs } from '../refs.ts';
+import { departmentScopeOf } from '../../auth/department-scope.ts';
 
 const SkillsInput = z.array(z.object({ skillGroupId: z.uuid(), level: z.number().int().min(1).max(5) })).max(100)
   .refine((s) => new Set(s.map((x) => x.skillGroupId)).size === s.length, 'a skill group may appear once');
@@ -16,6 +18,12 @@ const UpdateInput = z.object({
   maxConcurrentChats: z.number().int().min(0).max(100).nullish(),
   skills: SkillsInput.nullish(),
 });
+
+/** An agent profile in the caller's workspace and department scope, or null. */
+async function visibleProfile(ctx: HubGraphQLContext, id: string): Promise<AgentProfile | null> {
+  const profile = await ctx.em.findOne(AgentProfile, { id });
+  return profile && (await departmentScopeOf(ctx)).seesUser(profile.userId) ? profile : null;
+}
 
 export function registerAgent(builder: HubBuilder, refs: Refs) {
   const StatusEnum = builder.enumType('AgentStatus', { values: AGENT_STATUSES });
@@ -29,7 +37,10 @@ export function registerAgent(builder: HubBuilder, refs: Refs) {
       skillGroupId: t.exposeID('skillGroupId'),
       agentProfileId: t.exposeID('agentProfileId'),
       level: t.exposeInt('level'),
-      skillGroup: t.field({ type: refs.SkillGroup, nullable: true, resolve: (s, _a, ctx) => ctx.loaders.skillGroup.load(s.skillGroupId) }),
+      skillGroup: t.field({
+        type: refs.SkillGroup, nullable: true, description: "Null when the group is outside a supervisor's departments.",
+        resolve: async (s, _a, ctx) => ((await departmentScopeOf(ctx)).seesSkillGroup(s.skillGroupId) ? ctx.loaders.skillGroup.load(s.skillGroupId) : null),
+      }),
     }),
   });
 
@@ -50,14 +61,15 @@ export function registerAgent(builder: HubBuilder, refs: Refs) {
   builder.queryField('agents', (t) =>
     t.field({
       type: [refs.AgentProfile], authScopes: can.directoryRead,
+      description: "Agents of the workspace (a supervisor's: of their departments).",
       args: { status: t.arg({ type: StatusEnum, required: false }) },
-      resolve: (_r, args, ctx) => ctx.em.find(AgentProfile, args.status ? { status: args.status } : {}, { orderBy: { createdAt: 'asc' }, limit: 5000 }),
+      resolve: async (_r, args, ctx) => ctx.em.find(AgentProfile, { $and: [args.status ? { status: args.status } : {}, (await departmentScopeOf(ctx)).agentProfiles()] }, { orderBy: { createdAt: 'asc' }, limit: 5000 }),
     }),
   );
   builder.queryField('agent', (t) =>
     t.field({
       type: refs.AgentProfile, authScopes: can.directoryRead, args: { id: t.arg.id() },
-      resolve: async (_r, { id }, ctx) => (await ctx.em.findOne(AgentProfile, { id: String(id) })) ?? Promise.reject(notFound('AgentProfile', String(id))),
+      resolve: async (_r, { id }, ctx) => (await visibleProfile(ctx, String(id))) ?? Promise.reject(notFound('AgentProfile', String(id))),
     }),
   );
 
@@ -92,7 +104,7 @@ export function registerAgent(builder: HubBuilder, refs: Refs) {
   builder.mutationField('setMyStatus', (t) =>
     t.field({
       type: refs.AgentProfile,
-      description: 'Sets the signed-in agent’s status (online / busy / away / offline).',
+      description: 'Sets the signed-in agent’s status. online: new chats; busy: none, keeps held chats, refuses transfer offers; away: as busy, held chats requeued after the workspace’s awayRequeueAfterSec; offline: held chats requeued at once.',
       authScopes: { $any: { role: 'agent', user: true } },
       args: { status: t.arg({ type: StatusEnum }) },
       resolve: async (_r, args, ctx) => {
@@ -104,10 +116,15 @@ export function registerAgent(builder: HubBuilder, refs: Refs) {
           if (!p) throw badInput('you have no agent profile; ask an admin to make you an agent');
           const from = p.status;
           p.status = args.status;
+          if (from !== args.status) p.statusChangedAt = new Date(); // the away grace counts from here
           recordEvent(tx, wsId, 'agent.status_changed', { agentProfileId: p.id, userId, from, to: args.status });
           return p;
         });
         await syncAgentToRouting(ctx.hub.orm, ctx.hub.routing, wsId, userId);
+        // Offline sends held chats back to their queues; leaving online withdraws offers waiting for them.
+        const log = ctx.hub.broker.getLogger('agent-status');
+        await applyAgentStatus({ orm: ctx.hub.orm, lifecycle: ctx.hub.lifecycle, logger: { warn: (m: string) => log.warn(m) } }, wsId, userId, args.status)
+          .catch((err: unknown) => log.warn(`status effects of ${userId} failed: ${(err as Error).message}`));
         void ctx.hub.pubsub.publish(topics.agentProfile(profile.id), { id: profile.id });
         return profile;
       },
@@ -122,8 +139,8 @@ export function registerAgent(builder: HubBuilder, refs: Refs) {
       args: { id: t.arg.id() },
       subscribe: async (_r, { id }, ctx) => {
         const profileId = String(id);
-        // Scope check before subscribing: another workspace's agent is NOT_FOUND, not a silent stream.
-        if (!(await ctx.em.findOne(AgentProfile, { id: profileId }))) throw notFound('AgentProfile', profileId);
+        // Scope check before subscribing: another workspace's (or department's) agent is NOT_FOUND, not a silent stream.
+        if (!(await visibleProfile(ctx, profileId))) throw notFound('AgentProfile', profileId);
         return ctx.hub.pubsub.subscribe(topics.agentProfile(profileId)) as AsyncIterable<unknown>;
       },
       resolve: async (_payload, { id }, ctx) => {

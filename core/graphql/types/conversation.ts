@@ -9,6 +9,7 @@ import { workspaceOf, type HubGraphQLContext } from '../context.ts';
 import { HubError, forbidden, notFound, unauthenticated } from '../errors.ts';
 import { parseInput } from '../validation.ts';
 import type { Refs } from '../refs.ts';
+import { departmentScopeOf } from '../../auth/department-scope.ts';
 
 const RECALL_WINDOW_MS = 2 * 60_000;
 
@@ -29,13 +30,17 @@ const MessageInput = z.discriminatedUnion('type', [
 ]);
 const ClientMessageId = z.string().regex(/^[A-Za-z0-9:_-]{8,64}$/, '8–64 of A-Z a-z 0-9 : _ -').nullish();
 
-/** Loads a conversation the caller may see: workspace-scoped, and a visitor sees only their own. */
+/**
+ * Loads a conversation the caller may see: workspace-scoped, a visitor sees only their own, a
+ * supervisor only their departments' (outside it is NOT_FOUND, like another workspace's).
+ */
 export async function conversationFor(ctx: HubGraphQLContext, id: string): Promise<Conversation> {
   const parsed = z.uuid().safeParse(id);
   if (!parsed.success) throw notFound('Conversation', id);
   const c = await ctx.em.findOne(Conversation, { id: parsed.data });
   if (!c) throw notFound('Conversation', id);
   if (ctx.principal.kind === 'visitor' && (c.customerId !== ctx.principal.customerId || c.channelId !== ctx.principal.channelId)) throw notFound('Conversation', id);
+  if (!(await departmentScopeOf(ctx)).seesConversation(c)) throw notFound('Conversation', id);
   return c;
 }
 
@@ -81,7 +86,7 @@ export function registerConversation(builder: HubBuilder, refs: Refs) {
 
   refs.Customer.implement({
     description: 'A customer, across channels.',
-    authScopes: { $any: { role: 'agent', apiScope: 'customers:read' } },
+    authScopes: { $any: { role: 'agent', apiScope: 'customers:read', $any: { role: 'supervisor' } } },
     fields: (t) => ({
       id: t.exposeID('id'),
       displayName: t.exposeString('displayName'),
@@ -94,7 +99,7 @@ export function registerConversation(builder: HubBuilder, refs: Refs) {
         type: [refs.Conversation],
         description: 'History conversations of this customer, newest first.',
         args: { limit: t.arg.int({ required: false }) },
-        resolve: (c, args, ctx) => ctx.em.find(Conversation, { customerId: c.id }, { orderBy: { createdAt: 'desc' }, limit: Math.min(args.limit ?? 20, 100) }),
+        resolve: async (c, args, ctx) => ctx.em.find(Conversation, { $and: [{ customerId: c.id }, (await departmentScopeOf(ctx)).conversations()] }, { orderBy: { createdAt: 'desc' }, limit: Math.min(args.limit ?? 20, 100) }),
       }),
     }),
   });
@@ -105,11 +110,11 @@ export function registerConversation(builder: HubBuilder, refs: Refs) {
       id: t.exposeID('id'),
       status: t.exposeString('status'),
       channelId: t.exposeID('channelId'),
-      channel: t.field({ type: refs.Channel, nullable: true, authScopes: { $any: { role: 'agent', apiScope: 'conversations:read' } }, resolve: (c, _a, ctx) => ctx.em.findOne(Channel, { id: c.channelId }) }),
+      channel: t.field({ type: refs.Channel, nullable: true, authScopes: can.conversationsRead, resolve: (c, _a, ctx) => ctx.em.findOne(Channel, { id: c.channelId }) }),
       customerId: t.exposeID('customerId'),
       customer: t.field({ type: refs.Customer, nullable: true, resolve: (c, _a, ctx) => ctx.em.findOne(Customer, { id: c.customerId }) }),
       assigneeId: t.exposeID('assigneeId', { nullable: true }),
-      assignee: t.field({ type: refs.User, nullable: true, authScopes: { $any: { role: 'agent', apiScope: 'conversations:read' } }, resolve: (c, _a, ctx) => (c.assigneeId ? ctx.loaders.user.load(c.assigneeId) : null) }),
+      assignee: t.field({ type: refs.User, nullable: true, authScopes: can.conversationsRead, resolve: (c, _a, ctx) => (c.assigneeId ? ctx.loaders.user.load(c.assigneeId) : null) }),
       assigneeName: t.string({ nullable: true, description: 'Display name of the agent (safe to show to the customer).', resolve: async (c, _a, ctx) => (c.assigneeId ? (await ctx.loaders.user.load(c.assigneeId))?.name ?? null : null) }),
       skillGroupId: t.exposeID('skillGroupId', { nullable: true }),
       currentNodeId: t.exposeString('currentNodeId', { nullable: true }),
@@ -168,7 +173,7 @@ export function registerConversation(builder: HubBuilder, refs: Refs) {
   builder.queryField('conversation', (t) =>
     t.field({
       type: refs.Conversation,
-      authScopes: { $any: { role: 'agent', apiScope: 'conversations:read', visitor: true } },
+      authScopes: { $any: { role: 'agent', apiScope: 'conversations:read', visitor: true, $any: { role: 'supervisor' } } },
       args: { id: t.arg.id() },
       resolve: (_r, { id }, ctx) => conversationFor(ctx, String(id)),
     }),
@@ -177,17 +182,17 @@ export function registerConversation(builder: HubBuilder, refs: Refs) {
   builder.queryField('conversations', (t) =>
     t.field({
       type: [refs.Conversation],
-      description: 'Conversations of the workspace, newest first, filtered by status and assignee.',
-      authScopes: { $any: { role: 'agent', apiScope: 'conversations:read' } },
+      description: "Conversations of the workspace (a supervisor's: of their departments), newest first, filtered by status and assignee.",
+      authScopes: can.conversationsRead,
       args: { status: t.arg.stringList({ required: false }), assigneeId: t.arg.id({ required: false }), mine: t.arg.boolean({ required: false }), limit: t.arg.int({ required: false }) },
-      resolve: (_r, args, ctx) => {
+      resolve: async (_r, args, ctx) => {
         const where: Record<string, unknown> = {};
         if (args.status?.length) where.status = { $in: args.status };
         if (args.mine) {
           if (ctx.principal.kind !== 'user') throw forbidden('only a signed-in agent has "mine"');
           where.assigneeId = ctx.principal.userId;
         } else if (args.assigneeId) where.assigneeId = String(args.assigneeId);
-        return ctx.em.find(Conversation, where, { orderBy: { createdAt: 'desc' }, limit: Math.min(Math.max(args.limit ?? 50, 1), 500) });
+        return ctx.em.find(Conversation, { $and: [where, (await departmentScopeOf(ctx)).conversations()] }, { orderBy: { createdAt: 'desc' }, limit: Math.min(Math.max(args.limit ?? 50, 1), 500) });
       },
     }),
   );
@@ -329,7 +334,7 @@ export function registerConversation(builder: HubBuilder, refs: Refs) {
     t.field({
       type: refs.Conversation,
       description: 'Closes the conversation (the assigned agent, a supervisor, or the visitor); the survey follows if the flow has one.',
-      authScopes: { $any: { visitor: true, role: 'agent', apiScope: 'conversations:write' } },
+      authScopes: { $any: { visitor: true, role: 'agent', apiScope: 'conversations:write', $any: { role: 'supervisor' } } },
       args: { conversationId: t.arg.id(), reason: t.arg.string({ required: false }) },
       resolve: async (_r, args, ctx) => {
         const c = await conversationFor(ctx, String(args.conversationId));
@@ -344,26 +349,7 @@ export function registerConversation(builder: HubBuilder, refs: Refs) {
     }),
   );
 
-  builder.mutationField('transferConversation', (t) =>
-    t.field({
-      type: refs.Conversation,
-      description: 'Transfers the conversation to another agent (who must be online with a free slot) or to a skill group, with a note.',
-      authScopes: { role: 'agent' },
-      args: { conversationId: t.arg.id(), toAgentId: t.arg.id({ required: false }), toSkillGroupId: t.arg.id({ required: false }), note: t.arg.string({ required: false }) },
-      resolve: async (_r, args, ctx) => {
-        if (ctx.principal.kind !== 'user') throw unauthenticated();
-        const c = await conversationFor(ctx, String(args.conversationId));
-        const toAgentId = args.toAgentId ? String(args.toAgentId) : null;
-        const toSkillGroupId = args.toSkillGroupId ? String(args.toSkillGroupId) : null;
-        if (toAgentId && !(await ctx.loaders.user.load(toAgentId))) throw notFound('User', toAgentId);
-        if (toSkillGroupId && !(await ctx.loaders.skillGroup.load(toSkillGroupId))) throw notFound('SkillGroup', toSkillGroupId);
-        const note = parseInput(z.string().max(1000).nullish(), args.note) ?? null;
-        await guarded(() => lifecycleOf(ctx).transfer(c.id, { byAgentId: (ctx.principal as { userId: string }).userId, toAgentId, toSkillGroupId, note }));
-        ctx.em.clear();
-        return conversationFor(ctx, c.id);
-      },
-    }),
-  );
+  // transferConversation, answerTransfer, cancelTransfer and reassignConversation live in ./transfer.ts.
 
   builder.mutationField('rateConversation', (t) =>
     t.field({
@@ -422,7 +408,7 @@ export function registerConversation(builder: HubBuilder, refs: Refs) {
     t.field({
       type: refs.ConversationEvent,
       description: 'Live events of one conversation. With `afterSeq`, missed messages are replayed first (resume from a cursor); messages arrive in seq order without duplicates.',
-      authScopes: { $any: { visitor: true, role: 'agent', apiScope: 'conversations:read' } },
+      authScopes: { $any: { visitor: true, role: 'agent', apiScope: 'conversations:read', $any: { role: 'supervisor' } } },
       args: { conversationId: t.arg.id(), afterSeq: t.arg.int({ required: false }) },
       subscribe: async (_r, args, ctx) => {
         const c = await conversationFor(ctx, String(args.conversationId));
@@ -473,25 +459,36 @@ export function registerConversation(builder: HubBuilder, refs: Refs) {
 
   builder.subscriptionField('agentInbox', (t) =>
     t.field({
-      type: builder.objectRef<{ kind: string; conversationId: string; note?: string | null; fromAgentId?: string | null }>('InboxEvent').implement({
+      type: builder.objectRef<{ kind: string; conversationId: string; note?: string | null; fromAgentId?: string | null; transferId?: string | null }>('InboxEvent').implement({
         fields: (f) => ({
           kind: f.exposeString('kind'),
           conversationId: f.exposeID('conversationId'),
-          note: f.string({ nullable: true, resolve: (e) => e.note ?? null }),
+          note: f.string({ nullable: true, description: "The transfer's note, or the reason a transfer offer ended.", resolve: (e) => e.note ?? null }),
           fromAgentId: f.id({ nullable: true, resolve: (e) => e.fromAgentId ?? null }),
+          transferId: f.id({ nullable: true, description: 'The transfer (offer) the event is about.', resolve: (e) => e.transferId ?? null }),
         }),
       }),
-      description: "The signed-in agent's inbox: assignments and transfers to them, and queue changes of the workspace.",
-      authScopes: { role: 'agent' },
-      subscribe: (_r, _a, ctx) => {
+      description: "The signed-in agent's inbox: assignments and transfers to them, and queue changes of the workspace (a supervisor's: of their departments).",
+      authScopes: { $any: { role: 'agent', $any: { role: 'supervisor' } } },
+      subscribe: async (_r, _a, ctx) => {
         if (ctx.principal.kind !== 'user') throw unauthenticated();
+        const scope = await departmentScopeOf(ctx);
         const mine = ctx.hub.pubsub.subscribe(convTopics.inbox(ctx.principal.userId)) as AsyncIterable<any>;
         const queue = ctx.hub.pubsub.subscribe(convTopics.queue(workspaceOf(ctx))) as AsyncIterable<any>;
-        return merge(mine, queue);
+        return merge(mine, scope.limited ? visibleOnly(ctx, queue) : queue);
       },
       resolve: (e) => e,
     }),
   );
+}
+
+/** Queue events of conversations the (department-scoped) caller may see; the row is read fresh per event. */
+async function* visibleOnly(ctx: HubGraphQLContext, events: AsyncIterable<{ conversationId: string }>): AsyncGenerator<{ conversationId: string }> {
+  const scope = await departmentScopeOf(ctx);
+  for await (const e of events) {
+    const c = await ctx.em.fork().findOne(Conversation, { id: e.conversationId });
+    if (c && scope.seesConversation(c)) yield e;
+  }
 }
 
 /** Merges async iterables; ends when all end, and closes all when the consumer stops. */

@@ -8,6 +8,7 @@ import { actorOf, workspaceOf, type HubGraphQLContext } from '../context.ts';
 import { badInput, notFound, rethrowUnique } from '../errors.ts';
 import { parseInput } from '../validation.ts';
 import type { Refs } from '../refs.ts';
+import { departmentScopeOf } from '../../auth/department-scope.ts';
 
 const Roles = z.array(z.enum(ROLES)).min(1).transform((r) => [...new Set(r)]);
 const CreateUserInput = z.object({
@@ -57,8 +58,9 @@ export function registerUser(builder: HubBuilder, refs: Refs) {
       type: [UserRef],
       authScopes: can.directoryRead,
       args: { role: t.arg({ type: RoleEnum, required: false }), includeDisabled: t.arg.boolean({ required: false }) },
+      description: "Users of the workspace (a supervisor's: the members of their departments, and themselves).",
       resolve: async (_r, args, ctx) => {
-        const users = await ctx.em.find(User, args.includeDisabled ? {} : { disabled: false }, { orderBy: { createdAt: 'asc' }, limit: 1000 });
+        const users = await ctx.em.find(User, { $and: [args.includeDisabled ? {} : { disabled: false }, (await departmentScopeOf(ctx)).users()] }, { orderBy: { createdAt: 'asc' }, limit: 1000 });
         return args.role ? users.filter((u) => u.roles.includes(args.role!)) : users;
       },
     }),
@@ -69,7 +71,10 @@ export function registerUser(builder: HubBuilder, refs: Refs) {
       type: UserRef,
       authScopes: can.directoryRead,
       args: { id: t.arg.id() },
-      resolve: async (_r, { id }, ctx) => (await ctx.loaders.user.load(String(id))) ?? Promise.reject(notFound('User', String(id))),
+      resolve: async (_r, { id }, ctx) => {
+        const user = (await departmentScopeOf(ctx)).seesUser(String(id)) ? await ctx.loaders.user.load(String(id)) : null;
+        return user ?? Promise.reject(notFound('User', String(id)));
+      },
     }),
   );
 
