@@ -49,6 +49,8 @@ export const can = {
   knowledgeRead: { $any: { role: 'agent', apiScope: 'admin:read', $any: { role: 'operator', $any: { role: 'supervisor' } } } },
   /** Maintaining the knowledge base (operators; admins hold every role). */
   knowledgeWrite: { $any: { role: 'operator', apiScope: 'admin:write' } },
+  /** Conversations and what hangs off them: agents, and supervisors (limited to their departments, core/auth/department-scope.ts). */
+  conversationsRead: { $any: { role: 'agent', apiScope: 'conversations:read', $any: { role: 'supervisor' } } },
   /** Statistics: supervisors, and operators for the bot's figures. */
   statsRead: { $any: { role: 'supervisor', apiScope: 'admin:read', $any: { role: 'operator' } } },
   signedIn: { $any: { user: true } },

@@ -15,11 +15,15 @@ import { registerPlugin } from './types/plugin.ts';
 import { registerVisitor } from './types/visitor.ts';
 import { registerSystem } from './types/system.ts';
 import { registerConversation } from './types/conversation.ts';
+import { registerTransfer } from './types/transfer.ts';
 import { registerSupport } from './types/support.ts';
 import { registerFlow } from './types/flow.ts';
 import { registerBotFeedback } from './types/bot-feedback.ts';
 import { registerKnowledge } from './types/knowledge.ts';
 import { registerStatistics } from './types/statistics.ts';
+import { registerRouting } from './types/routing.ts';
+import { registerRoutingSimulation } from './types/routing-simulation.ts';
+import { registerCustomer } from './types/customer.ts';
 import type { PluginRegistry } from '../kernel/registry.ts';
 import { PluginNotInstalledError } from '../kernel/registry.ts';
 import { PluginLoadError } from '../kernel/errors.ts';
@@ -45,11 +49,15 @@ function assemble(registry: PluginRegistry, extenders: Extender[]): GraphQLSchem
   registerVisitor(builder, refs);
   registerSystem(builder, refs);
   registerConversation(builder, refs);
+  registerTransfer(builder, refs);
   registerSupport(builder, refs);
   registerFlow(builder, refs);
   registerBotFeedback(builder, refs);
   registerKnowledge(builder, refs);
   registerStatistics(builder, refs);
+  registerRouting(builder, refs);
+  registerRoutingSimulation(builder, refs);
+  registerCustomer(builder, refs);
 
   for (const { def, source } of extenders) {
     try {

@@ -6,6 +6,7 @@ import { actorOf, workspaceOf } from '../context.ts';
 import { conflict, notFound, rethrowUnique } from '../errors.ts';
 import { parseInput } from '../validation.ts';
 import type { Refs } from '../refs.ts';
+import { departmentScopeOf } from '../../auth/department-scope.ts';
 
 const Input = z.object({ name: z.string().trim().min(1).max(120), parentId: z.uuid().nullish() });
 
@@ -22,12 +23,19 @@ export function registerDepartment(builder: HubBuilder, refs: Refs) {
   });
 
   builder.queryField('departments', (t) =>
-    t.field({ type: [refs.Department], authScopes: can.directoryRead, resolve: (_r, _a, ctx) => ctx.em.find(Department, {}, { orderBy: { name: 'asc' } }) }),
+    t.field({
+      type: [refs.Department], authScopes: can.directoryRead,
+      description: "The workspace's departments (a supervisor's: their own and the ones below it).",
+      resolve: async (_r, _a, ctx) => ctx.em.find(Department, (await departmentScopeOf(ctx)).departments(), { orderBy: { name: 'asc' } }),
+    }),
   );
   builder.queryField('department', (t) =>
     t.field({
       type: refs.Department, authScopes: can.directoryRead, args: { id: t.arg.id() },
-      resolve: async (_r, { id }, ctx) => (await ctx.loaders.department.load(String(id))) ?? Promise.reject(notFound('Department', String(id))),
+      resolve: async (_r, { id }, ctx) => {
+        const department = (await departmentScopeOf(ctx)).seesDepartment(String(id)) ? await ctx.loaders.department.load(String(id)) : null;
+        return department ?? Promise.reject(notFound('Department', String(id)));
+      },
     }),
   );
 

@@ -4,6 +4,7 @@ import { can, type HubBuilder } from '../builder.ts';
 import { workspaceOf } from '../context.ts';
 import { badInput } from '../errors.ts';
 import type { Refs } from '../refs.ts';
+import { departmentScopeOf } from '../../auth/department-scope.ts';
 
 /** Statistics (F21). Bot figures: core/stats/bot-metrics.ts defines each count. */
 export function registerStatistics(builder: HubBuilder, _refs: Refs) {
@@ -42,14 +43,18 @@ export function registerStatistics(builder: HubBuilder, _refs: Refs) {
     t.field({
       type: MetricsRef,
       authScopes: can.statsRead,
-      description: "Bot metrics per day (workspace time zone) and channel over [from, to): questions, recall, smart-resolution and transfer rates.",
+      description: "Bot metrics per day (workspace time zone) and channel over [from, to): questions, recall, smart-resolution and transfer rates. A supervisor's count only their departments' conversations.",
       args: { from: t.arg({ type: 'DateTime' }), to: t.arg({ type: 'DateTime' }), channelId: t.arg.id({ required: false }) },
       resolve: async (_r, args, ctx) => {
         if (!(args.to > args.from)) throw badInput('`to` must be after `from`', { issues: [{ path: 'to', message: 'must be after from' }] });
         if (args.to.getTime() - args.from.getTime() > BOT_METRICS_MAX_DAYS * 86_400_000) throw badInput(`at most ${BOT_METRICS_MAX_DAYS} days at once`);
         const wsId = workspaceOf(ctx);
         const ws = await ctx.em.findOne(Workspace, { id: wsId });
-        return botMetrics(ctx.em, wsId, { from: args.from, to: args.to, channelId: args.channelId ? String(args.channelId) : null, timeZone: ws?.timezone ?? 'UTC' });
+        const scope = await departmentScopeOf(ctx);
+        return botMetrics(ctx.em, wsId, {
+          from: args.from, to: args.to, channelId: args.channelId ? String(args.channelId) : null, timeZone: ws?.timezone ?? 'UTC',
+          conversationScope: scope.limited ? scope.conversationSql('c') : undefined,
+        });
       },
     }),
   );
