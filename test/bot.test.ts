@@ -12,6 +12,8 @@ import type { MessageView } from '../core/conversations/topics.ts';
 import type { TransferRuleInput } from '@kefu-hub/plugin-sdk';
 import { clearKnowledgeCache } from '../plugins/faq-bot/src/index.ts';
 import { matchKnowledge, prepareEntries, rank } from '../plugins/faq-bot/src/matcher.ts';
+import { correct, relatedEntries, search } from '../plugins/faq-bot/src/retrieval.ts';
+import { hotEntries } from '../core/stats/knowledge-hits.ts';
 import { SynonymTable, features, normalise, stem, words } from '../plugins/faq-bot/src/tokenize.ts';
 import { segmenterName, useSegmenter } from '../plugins/faq-bot/src/segmenter.ts';
 import { DEFAULT_KEYWORDS, findKeyword, keywordRule, keywordRuleConfig } from '../plugins/transfer-rules/src/rules.ts';
@@ -74,6 +76,48 @@ void describe('faq-bot matcher', () => {
     assert.equal(rank('how do i get a refnud', entries)[0]!.item.id, 'refund', 'Latin typo corrected against the vocabulary');
     assert.equal(rank('我想推货', entries)[0]!.item.id, 'ret', 'homophone typo matched by pinyin');
     assert.equal(rank('收货地趾填错了', entries)[0]!.item.id, 'addr');
+  });
+
+  void test('typos are corrected as written and by character trigrams; related English words and plural/-ship forms meet', () => {
+    const idx = prepareEntries([
+      { id: 'ship', question: 'How long does delivery take?', variants: [], answer: 'S' },
+      { id: 'sub', question: 'How do I cancel my subscription?', variants: [], answer: 'C' },
+      { id: 'pick', question: 'Can a courier pick up my parcel?', variants: [], answer: 'P' },
+      { id: 'send', question: 'Where do I send my parcel?', variants: [], answer: 'A' },
+      { id: 'member', question: 'How do I become a member?', variants: [], answer: 'M' },
+    ]);
+    // "delivry" is 2 edits from the stem "deliver" but 1 from the word "delivery" as the entry has it.
+    assert.equal(rank('how long will delivry take', idx)[0]!.item.id, 'ship');
+    assert.deepEqual(correct(idx, ['delivry']), { key: 'w:deliver', similarity: 1 });
+    // Too far for edit distance, close in trigrams: corrected (at a weight scaled by the Dice similarity).
+    const fixed = correct(idx, ['subscriptionnss'], 0.6);
+    assert.equal(fixed?.key, 'w:subscription');
+    assert.ok(fixed.similarity >= 0.6 && fixed.similarity < 1);
+    assert.equal(correct(idx, ['subscriptionnss'], 0), null, 'trigram correction can be switched off');
+    assert.equal(correct(idx, ['zebra'], 0.6), null, 'an unknown word with nothing close stays unknown');
+    assert.equal(rank('cancel my subscriptionnss', idx)[0]!.item.id, 'sub');
+    // collect ↔ pick (up): the related word decides between two parcel entries.
+    assert.ok(search(idx, 'can you collect my parcel').features.includes('w:pick'));
+    assert.equal(rank('can you collect my parcel', idx)[0]!.item.id, 'pick');
+    const plain = rank('can you collect my parcel', idx, 5, { relatedWeight: 0 });
+    assert.equal(plain[0]!.score, plain[1]!.score, 'without related words the two parcel entries tie');
+    assert.equal(rank('how do I join the membership', idx)[0]!.item.id, 'member');
+    assert.equal(stem('boxes'), 'box');
+    assert.equal(stem('watches'), 'watch');
+    assert.equal(stem('memberships'), 'member');
+  });
+
+  void test('relatedEntries: what a page title and URL words are about (form coverage, other words do not count against it)', () => {
+    const idx = prepareEntries([
+      { id: 'inv', question: '发票怎么开？', variants: ['how do I get an invoice'], answer: '在订单详情申请电子发票。' },
+      { id: 'pts', question: '积分怎么用？', variants: [], answer: '结算时抵扣。' },
+    ]);
+    const hits = relatedEntries(idx, '发票怎么开 - 星河数码商城帮助中心 service invoice');
+    assert.deepEqual(hits.map((h) => h.item.id), ['inv']);
+    assert.equal(hits[0]!.formCoverage, 1);
+    assert.ok(hits[0]!.coverage < 1, "the bot's own coverage counts the page's other words against it");
+    assert.deepEqual(relatedEntries(idx, 'how-do-i-get-an-invoice').map((h) => h.item.id), ['inv']);
+    assert.deepEqual(relatedEntries(idx, '星河数码商城 帮助中心'), []);
   });
 
   void test('a near question is not matched but suggested; an unrelated one gets nothing', () => {
@@ -338,6 +382,20 @@ void describe('bot pipeline', () => {
     await pipeline.onCustomerMessage(ws.a.id, t);
     assert.equal((await conversations.messagesAfter(ws.a.id, conv.id, t.seq)).length, 1);
     assert.equal(humanCalls.length, before + 1);
+  });
+
+  void test('each matched answer counts a hit for its entry (hot questions); re-runs and unmatched answers count nothing', async () => {
+    const hits = async () => new Map((await hotEntries(th.hub.services.orm, ws.a.id, 1)).map((h) => [h.entryId, h.hits]));
+    const before = await hits();
+    const conv = await newConversation(ws.a);
+    const m = await say(conv, '我想退货');
+    await pipeline.onCustomerMessage(ws.a.id, m);
+    const entryId = String((await conversations.messagesAfter(ws.a.id, conv.id, m.seq))[0]!.body.entryId);
+    await pipeline.onCustomerMessage(ws.a.id, m);
+    assert.equal((await only(conv, '今天天气怎么样')).body.matched, false);
+    const after = await hits();
+    assert.equal((after.get(entryId) ?? 0) - (before.get(entryId) ?? 0), 1);
+    assert.equal([...after.values()].reduce((a, b) => a + b, 0) - [...before.values()].reduce((a, b) => a + b, 0), 1);
   });
 
   void test('bot plugin not installed → fallback, rules still apply, nothing thrown', async () => {

@@ -1,7 +1,8 @@
 /**
  * The web widget (F3) in a real Chromium against a real hub: the demo page embeds widget.js, a
  * visitor chats through bot → queue → agent → survey while an agent works through the GraphQL API;
- * out of hours the offline form; a dropped connection loses and repeats nothing; mobile is full screen.
+ * out of hours the offline form; a dropped connection loses and repeats nothing; mobile is full screen;
+ * self-service (guide bubble, 猜你想问, category tabs, a card) and useful / not-useful ratings.
  * Chromium comes from Debian (/usr/bin/chromium); core/cli/run-tests.ts installs it when missing.
  */
 import { test, before, after } from 'node:test';
@@ -126,7 +127,9 @@ void test('widget: trail, bot answer, 转人工 and queue position, agent joins,
   const js = await fetch(`${th.url}/plugins/web-widget/widget.js`);
   assert.equal(js.status, 200);
   assert.match(js.headers.get('content-type') ?? '', /javascript/);
-  assert.ok(WIDGET_SIZE < 40_000, `widget.js is ${WIDGET_SIZE} bytes`);
+  assert.ok(WIDGET_SIZE < 48_000, `widget.js is ${WIDGET_SIZE} bytes`);
+  const gz = await fetch(`${th.url}/plugins/web-widget/widget.js`, { headers: { 'accept-encoding': 'gzip' } });
+  assert.ok(Number(gz.headers.get('content-length') ?? (await gz.arrayBuffer()).byteLength) < 16_500, 'widget.js gzipped under 16.5 kB');
   assert.equal((await fetch(`${th.url}/plugins/web-widget/demo`)).status, 400, 'the demo needs ?channel=');
 
   const ctx = await browser.newContext({ viewport: { width: 1280, height: 820 }, locale: 'zh-CN' });
@@ -264,6 +267,110 @@ void test('widget: trail, bot answer, 转人工 and queue position, agent joins,
 
   agentView.stop();
   assert.deepEqual(pageErrors, [], 'no script errors on the page');
+  await ctx.close();
+});
+
+void test('widget self-service: a guide bubble on the help page asks its question; 猜你想问 for the page, category tabs and a card; useful / not useful under bot answers, not useful hands over to the queue', async () => {
+  const s = await setup('widget-ss', {
+    flow: (def) => {
+      def.nodes.find((n: any) => n.type === 'bot').config = { transferRules: [{ rule: 'keyword', config: {} }, { rule: 'not_useful', config: {} }] };
+      return def;
+    },
+  });
+  const gqlAdmin = (query: string, variables: Record<string, unknown> = {}) => th.gql(query, variables, s.admin);
+  const cat = async (name: string, sort: number) => ok(await gqlAdmin('mutation($n: String!, $s: Int) { createKnowledgeCategory(name: $n, sort: $s) { id } }', { n: name, s: sort })).createKnowledgeCategory.id as string;
+  const entry = async (q: string, a: string, c: string, p: string[] = []) =>
+    ok(await gqlAdmin('mutation($q: String!, $a: String, $c: ID, $p: [String!]) { createKnowledgeEntry(question: $q, answer: $a, categoryId: $c, pagePatterns: $p) { id } }', { q, a, c, p })).createKnowledgeEntry.id as string;
+  const ship = await cat('配送', 1);
+  const pay = await cat('支付', 2);
+  await entry('运费怎么算？', '满 99 元包邮，不满收 8 元运费。', ship, ['*page=help*']);
+  await entry('几天能到？', '发货后 1–3 天送达。', ship);
+  await entry('支持哪些支付方式？', '支持微信、支付宝和银行卡。', pay);
+  const chId = ok(await gqlAdmin('{ channels { id publicKey } }')).channels.find((c: any) => c.publicKey === s.channelKey).id;
+  ok(await gqlAdmin('mutation($id: ID!, $c: JSON) { updateChannel(id: $id, config: $c) { id } }', {
+    id: chId,
+    c: {
+      selfService: {
+        cards: [{ title: '星河旗舰店', description: '官方直营 · 正品保障', url: 'https://shop.example.com/store', buttonLabel: '进店看看' }],
+        bubbles: [{ text: '退货遇到问题？点我咨询', pages: ['*page=help*'], delaySec: 1, question: '如何退货？' }],
+      },
+    },
+  }));
+
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 820 }, locale: 'zh-CN' });
+  const page = await ctx.newPage();
+  const pageErrors: string[] = [];
+  page.on('pageerror', (e) => pageErrors.push(String(e)));
+  const ratings: string[] = [];
+  page.on('request', (r) => { if (r.url().endsWith('/graphql') && (r.postData() ?? '').includes('rateBotAnswer')) ratings.push(r.postData()!); });
+  const w = page.locator('#kefu-hub-widget');
+
+  // Not on the products page (the bubble is for the help pages)…
+  await page.goto(demoUrl(s, '&page=products'));
+  await page.waitForTimeout(1500);
+  assert.equal(await w.locator('.tip').count(), 0, 'no bubble on a page it is not for');
+  // …but on the help page, after its delay, beside the launcher.
+  await page.goto(demoUrl(s, '&page=help'));
+  const tip = w.locator('.tip');
+  await see(tip);
+  assert.match(await tip.textContent() ?? '', /退货遇到问题？点我咨询/);
+  assert.ok(await w.locator('.panel').isHidden());
+  await mkShot(page, 'widget-bubble.png');
+
+  // Clicking it opens the chat and asks its question; the bot answers.
+  await tip.click();
+  await w.locator('.panel').waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+  assert.equal(await w.locator('.tip').count(), 0, 'the bubble is gone');
+  await see(w.locator('.row[data-sender=customer][data-seq]', { hasText: '如何退货？' }));
+  const answer = w.locator('.row[data-sender=bot]', { hasText: '申请退货' });
+  await see(answer);
+
+  // Self-service at the top: 猜你想问 for this page (the entry that names it), category tabs, the card.
+  const home = w.locator('.ss.home');
+  await see(home);
+  assert.equal(await home.locator('h4').textContent(), '猜你想问');
+  assert.equal(await home.locator('.guess .chip').first().textContent(), '运费怎么算？');
+  assert.deepEqual(await home.locator('.tab').allTextContents(), ['配送', '支付']);
+  assert.deepEqual(await home.locator('.q').allTextContents(), ['几天能到？', '运费怎么算？']);
+  await home.locator('.tab', { hasText: '支付' }).click();
+  assert.deepEqual(await home.locator('.q').allTextContents(), ['支持哪些支付方式？']);
+  assert.equal(await home.locator('.tab.on').textContent(), '支付');
+  const card = home.locator('.bcard');
+  assert.match(await card.textContent() ?? '', /星河旗舰店.*官方直营 · 正品保障.*进店看看/);
+  assert.equal(await card.locator('a').getAttribute('href'), 'https://shop.example.com/store');
+  await mkShot(page, 'widget-self-service.png');
+
+  // 有帮助 on the answer: shown as rated; the same rating again sends nothing.
+  await answer.locator('.fb .up').click();
+  await see(answer.locator('.fb[data-rated=useful] .up.on'));
+  await answer.locator('.fb .up').click();
+  await page.waitForTimeout(300);
+  assert.equal(ratings.length, 1, 'one rating request');
+  const convId = await currentConversation(s, 'bot');
+  const rated = ok(await gqlAgent(s, 'query($id: ID!) { conversation(id: $id) { messages { senderType body } } }', { id: convId })).conversation.messages
+    .find((m: any) => m.senderType === 'bot' && m.body.matched);
+  assert.equal(rated.body.feedback.useful, true);
+
+  // A question from the list; 没帮助 on its answer: the not_useful rule hands the chat to the queue.
+  await home.locator('.q', { hasText: '支持哪些支付方式？' }).click();
+  const payAnswer = w.locator('.row[data-sender=bot]', { hasText: '支持微信、支付宝和银行卡' });
+  await see(payAnswer);
+  await payAnswer.locator('.fb .down').click();
+  await see(payAnswer.locator('.fb[data-rated=not-useful] .down.on'));
+  await see(w.locator('.row[data-event=transfer_requested]'));
+  await see(w.locator('.notice.queue', { hasText: '第 1 位' }));
+  const queued = ok(await gqlAgent(s, 'query($id: ID!) { conversation(id: $id) { status transferRule } }', { id: convId })).conversation;
+  assert.deepEqual(queued, { status: 'queued', transferRule: 'not_useful' });
+  assert.equal(await answer.locator('.fb[data-rated=useful]').count(), 1, 'the first answer keeps its rating');
+
+  // A dismissed bubble stays away on this browser; a reload restores the ratings from the messages.
+  await page.reload();
+  await w.locator('.launcher').waitFor();
+  await page.waitForTimeout(1500);
+  assert.equal(await w.locator('.tip').count(), 0);
+  await w.locator('.launcher').click();
+  await see(w.locator('.row[data-sender=bot]', { hasText: '支持微信、支付宝和银行卡' }).locator('.fb[data-rated=not-useful]'));
+  assert.deepEqual(pageErrors, []);
   await ctx.close();
 });
 

@@ -21,6 +21,7 @@ import type { FlowDefinition } from '../flows/types.ts';
 import { PluginNotInstalledError, type PluginRegistry } from '../kernel/registry.ts';
 import { ConversationClosedError, toView, type ConversationService } from './service.ts';
 import type { MessageView } from './topics.ts';
+import { recordKnowledgeHit } from '../stats/knowledge-hits.ts';
 
 export type BotNodeSettings = z.output<typeof BotNodeConfig>;
 
@@ -374,6 +375,10 @@ export class BotPipeline {
       bot: botName,
       fallback,
     };
-    await this.conversations.post({ workspaceId, conversationId, senderType: 'bot', senderId: null, type, body, clientMessageId });
+    const posted = await this.conversations.post({ workspaceId, conversationId, senderType: 'bot', senderId: null, type, body, clientMessageId });
+    // Hot questions (self-service 猜你想问) count the bot's answers by entry; a re-run (duplicate) counts nothing.
+    if (matched && bot?.entryId && !posted.duplicate) {
+      await recordKnowledgeHit(this.orm, workspaceId, bot.entryId).catch((err: unknown) => this.logger.warn('knowledge hit not counted', { workspaceId, error: errorText(err) }));
+    }
   }
 }

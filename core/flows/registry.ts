@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { FlowDefinition } from './types.ts';
+import { SelfServiceContent } from '../knowledge/self-service-config.ts';
 
 /**
  * The node registry: every node type the workflow can execute, with its config schema (validated at
@@ -39,12 +40,26 @@ export const BotNodeConfig = z.object({
 });
 export const QueueNodeConfig = z.object({
   skillGroupId: z.string().nullable().default(null),
+  /**
+   * Diversion (分流) on the customer's first queue visit: the first rule whose conditions all hold
+   * picks the skill group (then the channel's default group, then `skillGroupId`).
+   */
+  diversion: z.array(z.object({
+    when: z.object({
+      tagsAny: z.array(z.string().min(1).max(64)).max(20).optional(),
+      attribute: z.object({ key: z.string().min(1).max(64), equals: z.union([z.string().max(200), z.number(), z.boolean()]) }).optional(),
+      channelIds: z.array(z.string().min(1).max(36)).max(50).optional(),
+    }),
+    skillGroupId: z.string().min(1).max(36),
+  })).max(50).default([]),
   timeoutSec: z.number().int().min(5).max(86_400).default(300),
   maxQueueLength: z.number().int().min(1).max(100_000).default(200),
 });
 export const AgentNodeConfig = z.object({
   firstResponseSlaSec: z.number().int().min(5).max(86_400).default(60),
   inactivityCloseSec: z.number().int().min(30).max(7 * 86_400).default(900),
+  /** A transfer offer to a colleague expires (the chat stays with the sender) after this long. */
+  transferOfferTimeoutSec: z.number().int().min(5).max(3600).default(60),
 });
 export const SurveyNodeConfig = z.object({
   expirySec: z.number().int().min(10).max(7 * 86_400).default(600),
@@ -54,10 +69,13 @@ export const OfflineNodeConfig = z.object({
   expirySec: z.number().int().min(30).max(30 * 86_400).default(86_400),
   prompt: z.string().max(500).default('现在是非工作时间，请留言，我们会尽快回复。 We are away — leave a message and we will get back to you.'),
 });
-export const SelfServiceNodeConfig = z.object({
+/**
+ * Self-service shown as a card when a conversation passes the node: `greeting` is its title; pinned
+ * questions, guesses, category lists and cards as for a channel (core/knowledge/self-service.ts).
+ */
+export const SelfServiceNodeConfig = SelfServiceContent.extend({
   greeting: z.string().max(1000).default('猜你想问 You may want to ask:'),
-  questions: z.array(z.string().min(1).max(200)).max(20).default([]),
-});
+}).strict();
 
 const coreNodeTypes: NodeType[] = [
   { type: 'start', label: { en: 'Start', 'zh-CN': '开始' }, config: z.object({}), outcomes: ['next'], source: 'core' },

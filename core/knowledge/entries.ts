@@ -9,6 +9,7 @@ import {
   KNOWLEDGE_ANSWER_TYPES, KNOWLEDGE_VISIBILITIES, KnowledgeCategory, KnowledgeEntry, KnowledgeEntryRevision,
   type KnowledgeSnapshot,
 } from '../db/entities/index.ts';
+import { PagePatterns } from './pages.ts';
 
 export const QUESTION_MAX = 500;
 export const VARIANT_MAX = 500;
@@ -75,6 +76,8 @@ export interface EntryContent {
   answerBody: Record<string, unknown> | null;
   visibility: KnowledgeSnapshot['visibility'];
   enabled: boolean;
+  /** Pages the entry belongs to (self-service 猜你想问), see pages.ts. */
+  pagePatterns: string[];
 }
 
 /** Question and variants compare on this key (case, width and spacing ignored). */
@@ -96,6 +99,7 @@ export const EntryContentSchema = z.object({
   answerBody: z.unknown().optional(),
   visibility: z.enum(KNOWLEDGE_VISIBILITIES, { error: 'visibility must be public or internal' }).nullish(),
   enabled: z.boolean().nullish(),
+  pagePatterns: PagePatterns.nullish(),
 }).transform((v, ctx): EntryContent => {
   const answerType = v.answerType ?? 'text';
   let answerBody: Record<string, unknown> | null = null;
@@ -121,7 +125,8 @@ export const EntryContentSchema = z.object({
     seen.add(k);
     variants.push(x);
   }
-  return { question: v.question, variants, answer, answerType, answerBody, visibility: v.visibility ?? 'public', enabled: v.enabled ?? true };
+  const pagePatterns = [...new Set(v.pagePatterns ?? [])];
+  return { question: v.question, variants, answer, answerType, answerBody, visibility: v.visibility ?? 'public', enabled: v.enabled ?? true, pagePatterns };
 });
 
 // ── categories ─────────────────────────────────────────────────────────────────────────────────────
@@ -179,6 +184,7 @@ export function snapshotOf(e: KnowledgeEntry): KnowledgeSnapshot {
     categoryId: e.categoryId ?? null,
     category: e.category ?? null,
     enabled: e.enabled,
+    pagePatterns: [...(e.pagePatterns ?? [])],
   };
 }
 
@@ -187,7 +193,7 @@ const stable = (v: unknown): string => JSON.stringify(v, (_k, x: unknown) =>
 
 /** Whether two snapshots hold the same content (the denormalised category path is not compared). */
 export function sameContent(a: KnowledgeSnapshot, b: KnowledgeSnapshot): boolean {
-  const strip = ({ category: _c, ...rest }: KnowledgeSnapshot) => rest;
+  const strip = ({ category: _c, ...rest }: KnowledgeSnapshot) => ({ ...rest, pagePatterns: rest.pagePatterns ?? [] });
   return stable(strip(a)) === stable(strip(b));
 }
 
@@ -221,5 +227,6 @@ export function contentOf(s: KnowledgeSnapshot): Record<string, unknown> {
   return {
     question: s.question, variants: s.variants, answer: s.answer, answerType: s.answerType,
     answerBody: s.answerBody ?? undefined, visibility: s.visibility, enabled: s.enabled !== false && (s.enabled as unknown) !== 0,
+    pagePatterns: s.pagePatterns ?? [],
   };
 }

@@ -52,7 +52,7 @@ export interface KnowledgeImportProgress {
 }
 
 /** Which optional columns the row has a value for (an update keeps the entry's own value otherwise). */
-interface Given { category: boolean; variants: boolean; visibility: boolean; enabled: boolean; answerType: boolean }
+interface Given { category: boolean; variants: boolean; visibility: boolean; enabled: boolean; answerType: boolean; pagePatterns: boolean }
 
 type Checked =
   | { ok: true; row: number; content: EntryContent; given: Given; categoryPath: string[] }
@@ -75,7 +75,7 @@ export function checkRow(raw: RawRow): Checked {
   }
   const parsed = EntryContentSchema.safeParse({
     question: raw.question, variants: raw.variants, answer: raw.answer, answerType: raw.answerType,
-    answerBody: raw.answerBody, visibility: raw.visibility, enabled: raw.enabled,
+    answerBody: raw.answerBody, visibility: raw.visibility, enabled: raw.enabled, pagePatterns: raw.pagePatterns,
   });
   if (!parsed.success) {
     for (const i of parsed.error.issues) {
@@ -91,6 +91,7 @@ export function checkRow(raw: RawRow): Checked {
     visibility: raw.visibility !== undefined && raw.visibility !== null,
     enabled: raw.enabled !== undefined && raw.enabled !== null,
     answerType: (raw.answerType !== undefined && raw.answerType !== null) || (raw.answerBody !== undefined && raw.answerBody !== null),
+    pagePatterns: raw.pagePatterns !== undefined,
   };
   return { ok: true, row: raw.row, content: parsed.data, given, categoryPath };
 }
@@ -228,6 +229,7 @@ function keepUnstated(snap: KnowledgeSnapshot, given: Given, current: KnowledgeE
   if (!given.variants) snap.variants = [...(current.variants ?? [])];
   if (!given.visibility) snap.visibility = current.visibility;
   if (!given.enabled) snap.enabled = current.enabled;
+  if (!given.pagePatterns) snap.pagePatterns = [...(current.pagePatterns ?? [])];
   if (!given.answerType && current.answerType !== 'text' && snap.answer === current.answer) {
     Object.assign(snap, { answerType: current.answerType, answerBody: current.answerBody ?? null });
   }

@@ -4,8 +4,9 @@
  * CSV: a header row, then one entry per row. Columns (by header name, any order; Chinese names
  * accepted): `category` (path, `售后 > 退换货`), `question`, `variants` (separated by `|`; `\|` for a
  * literal bar), `answer`, `visibility` (public | internal, empty = public), and optionally
- * `answerType` and `answerBody` (JSON) for rich answers and `enabled` (true/false). Exports write the
- * first five columns and then `answerType`, `answerBody`, `enabled`.
+ * `answerType` and `answerBody` (JSON) for rich answers, `enabled` (true/false) and `pages` (URL
+ * patterns of the pages the entry belongs to, separated by `|`). Exports write the first five columns
+ * and then `answerType`, `answerBody`, `enabled`, `pages`.
  * JSON: an array of objects with the same keys (`variants` an array of strings, `answerBody` an object).
  * Row numbers in error reports: CSV — the spreadsheet row (the header is row 1); JSON — the 1-based
  * array index.
@@ -18,7 +19,7 @@ import { categoryTree } from './entries.ts';
 export const KNOWLEDGE_FORMATS = ['CSV', 'JSON'] as const;
 export type KnowledgeFormat = (typeof KNOWLEDGE_FORMATS)[number];
 
-export const EXPORT_COLUMNS = ['category', 'question', 'variants', 'answer', 'visibility', 'answerType', 'answerBody', 'enabled'] as const;
+export const EXPORT_COLUMNS = ['category', 'question', 'variants', 'answer', 'visibility', 'answerType', 'answerBody', 'enabled', 'pages'] as const;
 
 /** One row of an import file, before validation. */
 export interface RawRow {
@@ -33,6 +34,7 @@ export interface RawRow {
   answerType?: unknown;
   answerBody?: unknown;
   enabled?: unknown;
+  pagePatterns?: unknown;
 }
 
 /** A file that cannot be read at all. */
@@ -47,6 +49,7 @@ const HEADER_ALIASES: Record<string, keyof RawRow> = {
   answertype: 'answerType', answer_type: 'answerType', 答案类型: 'answerType',
   answerbody: 'answerBody', answer_body: 'answerBody', 富文本答案: 'answerBody',
   enabled: 'enabled', 启用: 'enabled',
+  pages: 'pagePatterns', pagepatterns: 'pagePatterns', page_patterns: 'pagePatterns', 页面: 'pagePatterns', 适用页面: 'pagePatterns',
 };
 
 const VISIBILITY_ALIASES: Record<string, string> = { public: 'public', 公开: 'public', 外部: 'public', internal: 'internal', 内部: 'internal' };
@@ -109,6 +112,7 @@ function readCsv(content: string): RawRow[] {
         case 'variants': row.variants = splitVariants(cell); break;
         case 'visibility': row.visibility = visibilityOf(cell); break;
         case 'enabled': row.enabled = booleanOf(cell); break;
+        case 'pagePatterns': row.pagePatterns = splitVariants(cell); break;
         case 'answerType': row.answerType = cell.trim() || undefined; break;
         case 'answerBody': {
           if (cell.trim() === '') break;
@@ -149,6 +153,7 @@ function readJson(content: string): RawRow[] {
         case 'variants': row.variants = typeof v === 'string' ? splitVariants(v) : v; break;
         case 'visibility': row.visibility = visibilityOf(v); break;
         case 'enabled': row.enabled = booleanOf(v); break;
+        case 'pagePatterns': row.pagePatterns = typeof v === 'string' ? splitVariants(v) : v; break;
         case 'category': row.category = Array.isArray(v) ? v.join(' > ') : v; break;
         default: row[col] = v;
       }
@@ -175,6 +180,7 @@ export async function exportKnowledge(em: EntityManager, format: KnowledgeFormat
     answerType: e.answerType,
     answerBody: e.answerBody ?? null,
     enabled: e.enabled,
+    pages: e.pagePatterns ?? [],
   }));
   // A stable order (re-importing and exporting again gives the same file): uncategorised last.
   const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -182,6 +188,6 @@ export async function exportKnowledge(em: EntityManager, format: KnowledgeFormat
   if (format === 'JSON') return `${JSON.stringify(rows, null, 2)}\n`;
   return writeCsv(EXPORT_COLUMNS, rows.map((r) => [
     r.category, r.question, joinVariants(r.variants), r.answer, r.visibility,
-    r.answerType === 'text' ? '' : r.answerType, r.answerBody ? JSON.stringify(r.answerBody) : '', r.enabled ? 'true' : 'false',
+    r.answerType === 'text' ? '' : r.answerType, r.answerBody ? JSON.stringify(r.answerBody) : '', r.enabled ? 'true' : 'false', joinVariants(r.pages),
   ]));
 }

@@ -87,7 +87,8 @@ const num = (v: unknown) => Number(v ?? 0) || 0;
 
 /** Computes the metrics with two grouped queries over message and conversation. */
 export async function botMetrics(
-  em: EntityManager, workspaceId: string, opts: { from: Date; to: Date; channelId?: string | null; timeZone: string },
+  em: EntityManager, workspaceId: string,
+  opts: { from: Date; to: Date; channelId?: string | null; timeZone: string; conversationScope?: { sql: string; params: string[] } },
 ): Promise<BotMetricsResult> {
   const tz = isTimeZone(opts.timeZone) ? opts.timeZone : 'UTC';
   const windows = dayWindows(opts.from, opts.to, tz);
@@ -95,8 +96,9 @@ export async function botMetrics(
   if (windows.length === 0) return result;
   const days = windows.map(() => 'select ? as day, ? as s, ? as e').join(' union all ');
   const dayParams = windows.flatMap((w) => [w.day, w.start, w.end]);
-  const channelCond = opts.channelId ? ' and c.channel_id = ?' : '';
-  const channelParam = opts.channelId ? [opts.channelId] : [];
+  // `conversationScope` (SQL over alias c) limits the figures to the conversations a supervisor may see.
+  const channelCond = (opts.channelId ? ' and c.channel_id = ?' : '') + (opts.conversationScope ? ` and ${opts.conversationScope.sql}` : '');
+  const channelParam = [...(opts.channelId ? [opts.channelId] : []), ...(opts.conversationScope?.params ?? [])];
   const conn = em.getConnection();
   const matched = "json_unquote(json_extract(m.body, '$.matched'))";
 

@@ -47,6 +47,8 @@ export const KnowledgeEntrySchema = defineEntity({
     version: p.integer().default(1),
     updatedById: p.string().length(36).nullable(),
     enabled: p.boolean().default(true),
+    /** URL patterns of the pages the entry belongs to (self-service 猜你想问; core/knowledge/self-service.ts). */
+    pagePatterns: p.json<string[]>().nullable(),
     updatedAt: updatedAt(),
   },
 });
@@ -64,6 +66,8 @@ export interface KnowledgeSnapshot {
   categoryId: string | null;
   category: string | null;
   enabled: boolean;
+  /** Absent in revisions written before entries had page patterns. */
+  pagePatterns?: string[];
 }
 
 /** One immutable version of an entry (written on create, every update, restore and import). */
@@ -115,3 +119,23 @@ export const KnowledgeImportSchema = defineEntity({
 });
 export class KnowledgeImport extends KnowledgeImportSchema.class {}
 KnowledgeImportSchema.setClass(KnowledgeImport);
+
+/**
+ * How often the bot answered with an entry, per UTC day: a cheap counter (one upsert per matched
+ * answer) behind the self-service "hot questions" (猜你想问), read over a window of recent days.
+ */
+export const KnowledgeHitSchema = defineEntity({
+  name: 'KnowledgeHit',
+  tableName: 'knowledge_hit',
+  uniques: [{ properties: ['workspaceId', 'day', 'entryId'] }],
+  properties: {
+    ...tenantColumns(),
+    entryId: p.string().length(36),
+    /** UTC date, YYYY-MM-DD. */
+    day: p.string().length(10),
+    hits: p.integer().default(0),
+    updatedAt: updatedAt(),
+  },
+});
+export class KnowledgeHit extends KnowledgeHitSchema.class {}
+KnowledgeHitSchema.setClass(KnowledgeHit);

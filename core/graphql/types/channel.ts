@@ -1,12 +1,37 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { Channel } from '../../db/entities/index.ts';
+import { Channel, KnowledgeCategory, SkillGroup } from '../../db/entities/index.ts';
+import { SelfServiceSettings } from '../../knowledge/self-service.ts';
 import { recordAudit } from '../../events/outbox.ts';
 import { can, type HubBuilder } from '../builder.ts';
 import { actorOf, workspaceOf } from '../context.ts';
-import { notFound } from '../errors.ts';
+import { badInput, notFound } from '../errors.ts';
 import { parseInput } from '../validation.ts';
 import type { Refs } from '../refs.ts';
+import type { HubGraphQLContext } from '../context.ts';
+
+/**
+ * Checks the parts of a channel's config the hub reads: `skillGroupId` (the channel's default group for
+ * routing: a group of this workspace, or null) and `selfService` (SelfServiceSettings, with categories of
+ * this workspace). Bad config is BAD_USER_INPUT with per-field issues (`config.selfService.…`).
+ */
+async function checkConfig(ctx: HubGraphQLContext, config: Record<string, unknown> | null | undefined): Promise<void> {
+  const group = config?.skillGroupId;
+  if (group !== undefined && group !== null && (typeof group !== 'string' || !(await ctx.em.findOne(SkillGroup, { id: group }, { fields: ['id'] })))) {
+    throw badInput('invalid channel settings', { issues: [{ path: 'config.skillGroupId', message: `no skill group ${JSON.stringify(group)} in this workspace` }] });
+  }
+  if (!config || config.selfService === undefined) return;
+  const r = SelfServiceSettings.safeParse(config.selfService);
+  if (!r.success) {
+    throw badInput('invalid self-service settings', { issues: r.error.issues.map((i) => ({ path: ['config', 'selfService', ...i.path.map(String)].join('.'), message: i.message })) });
+  }
+  const ids = r.data.categories.ids;
+  if (ids.length) {
+    const found = new Set((await ctx.em.find(KnowledgeCategory, { id: { $in: ids } }, { fields: ['id'] })).map((c) => c.id));
+    const issues = ids.flatMap((id, i) => (found.has(id) ? [] : [{ path: `config.selfService.categories.ids.${i}`, message: `no knowledge category ${id}` }]));
+    if (issues.length) throw badInput('invalid self-service settings', { issues });
+  }
+}
 
 const CreateInput = z.object({
   kind: z.string().regex(/^[a-z][a-z0-9-]{1,63}$/),
@@ -31,7 +56,7 @@ export function registerChannel(builder: HubBuilder, refs: Refs) {
       publicKey: t.exposeString('publicKey', { description: 'Non-secret id for embed snippets and inbound webhook URLs.' }),
       config: t.field({
         type: 'JSON',
-        description: 'Channel settings. Secrets (keys containing "secret", e.g. the widget\'s identitySecret) are shown to admins only; others see "********".',
+        description: 'Channel settings. Secrets (keys containing "secret", e.g. the widget\'s identitySecret) are shown to admins only; others see "********". `selfService` configures the widget\'s self-service (猜你想问, category lists, cards, guide bubbles; see the README).',
         resolve: (c, _a, ctx) => {
           const p = ctx.principal;
           const admin = (p.kind === 'user' && p.roles.includes('admin')) || (p.kind === 'apiKey' && p.scopes.includes('admin:write'));
@@ -59,6 +84,7 @@ export function registerChannel(builder: HubBuilder, refs: Refs) {
       args: { kind: t.arg.string(), name: t.arg.string(), config: t.arg({ type: 'JSON', required: false }) },
       resolve: async (_r, args, ctx) => {
         const input = parseInput(CreateInput, args);
+        await checkConfig(ctx, input.config);
         const wsId = workspaceOf(ctx);
         return ctx.hub.transact(ctx.em, async (tx) => {
           const c = tx.create(Channel, {
@@ -78,6 +104,7 @@ export function registerChannel(builder: HubBuilder, refs: Refs) {
       args: { id: t.arg.id(), name: t.arg.string({ required: false }), config: t.arg({ type: 'JSON', required: false }), enabled: t.arg.boolean({ required: false }) },
       resolve: async (_r, args, ctx) => {
         const input = parseInput(UpdateInput, args);
+        await checkConfig(ctx, input.config);
         const wsId = workspaceOf(ctx);
         return ctx.hub.transact(ctx.em, async (tx) => {
           const c = await tx.findOne(Channel, { id: input.id });

@@ -138,6 +138,10 @@ export function registerKnowledge(builder: HubBuilder, _refs: Refs) {
       answerBody: t.field({ type: 'JSON', nullable: true, resolve: (e) => e.answerBody ?? null }),
       visibility: t.field({ type: VisibilityEnum, resolve: (e) => e.visibility }),
       enabled: t.exposeBoolean('enabled'),
+      pagePatterns: t.stringList({
+        description: 'URL patterns of the pages the entry belongs to: self-service shows it under 猜你想问 there. `*` is a wildcard; "/path*" matches path and query, "host/path*" adds the host, a pattern with "://" the whole URL.',
+        resolve: (e) => e.pagePatterns ?? [],
+      }),
       version: t.exposeInt('version'),
       categoryId: t.exposeID('categoryId', { nullable: true }),
       categoryPath: t.exposeString('category', { nullable: true, description: 'The category path as stored with the entry.' }),
@@ -432,6 +436,7 @@ export function registerKnowledge(builder: HubBuilder, _refs: Refs) {
     visibility: t.arg({ type: VisibilityEnum, required: false }),
     categoryId: t.arg.id({ required: false }),
     enabled: t.arg.boolean({ required: false }),
+    pagePatterns: t.arg.stringList({ required: false, description: 'Pages the entry belongs to (self-service 猜你想问), e.g. "/help/returns*".' }),
   });
 
   /** Writes an entry change (locked, version-checked) with its revision, audit row and event. */

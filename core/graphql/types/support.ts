@@ -2,18 +2,28 @@ import { z } from 'zod';
 import { CannedReply, Conversation, Customer, OfflineMessage, User } from '../../db/entities/index.ts';
 import { recordAudit, recordEvent } from '../../events/outbox.ts';
 import { render } from '../../templates.ts';
-import type { HubBuilder } from '../builder.ts';
-import { actorOf, workspaceOf } from '../context.ts';
+import { can, type HubBuilder } from '../builder.ts';
+import { actorOf, workspaceOf, type HubGraphQLContext } from '../context.ts';
 import { HubError, forbidden, notFound, unauthenticated } from '../errors.ts';
 import { parseInput } from '../validation.ts';
 import { conversationFor } from './conversation.ts';
 import type { Refs } from '../refs.ts';
+import { departmentScopeOf } from '../../auth/department-scope.ts';
 
 const CannedInput = z.object({
   title: z.string().trim().min(1).max(120),
   shortcut: z.string().regex(/^[a-z0-9_-]{1,32}$/).nullish(),
   template: z.string().min(1).max(5000),
 });
+
+/** An offline message the caller may see (outside a supervisor's departments: NOT_FOUND). */
+async function offlineMessageFor(ctx: HubGraphQLContext, id: string): Promise<OfflineMessage> {
+  const o = z.uuid().safeParse(id).success ? await ctx.em.findOne(OfflineMessage, { id }) : null;
+  if (!o) throw notFound('OfflineMessage', id);
+  const scope = await departmentScopeOf(ctx);
+  if (scope.limited && !scope.seesOfflineMessage(o, await ctx.em.findOne(Conversation, { id: o.conversationId }))) throw notFound('OfflineMessage', id);
+  return o;
+}
 
 /** Canned replies (常用语) and the offline-message pool (留言). */
 export function registerSupport(builder: HubBuilder, refs: Refs) {
@@ -99,7 +109,7 @@ export function registerSupport(builder: HubBuilder, refs: Refs) {
 
   refs.OfflineMessage.implement({
     description: 'A message left when no agent could take the chat (留言).',
-    authScopes: { $any: { role: 'agent', apiScope: 'conversations:read', visitor: true } },
+    authScopes: { $any: { role: 'agent', apiScope: 'conversations:read', visitor: true, $any: { role: 'supervisor' } } },
     fields: (t) => ({
       id: t.exposeID('id'),
       conversationId: t.exposeID('conversationId'),
@@ -119,14 +129,15 @@ export function registerSupport(builder: HubBuilder, refs: Refs) {
   builder.queryField('offlineMessages', (t) =>
     t.field({
       type: [refs.OfflineMessage],
-      description: 'The offline-message pool, oldest first.',
-      authScopes: { $any: { role: 'agent', apiScope: 'conversations:read' } },
+      description: "The offline-message pool (a supervisor's: of their departments), oldest first.",
+      authScopes: can.conversationsRead,
       args: { status: t.arg.stringList({ required: false }), mine: t.arg.boolean({ required: false }) },
-      resolve: (_r, args, ctx) => {
+      resolve: async (_r, args, ctx) => {
         const where: Record<string, unknown> = {};
         if (args.status?.length) where.status = { $in: args.status };
         if (args.mine && ctx.principal.kind === 'user') where.assigneeId = ctx.principal.userId;
-        return ctx.em.find(OfflineMessage, where, { orderBy: { createdAt: 'asc' }, limit: 500 });
+        const scope = (await departmentScopeOf(ctx)).offlineMessages(ctx.em, workspaceOf(ctx));
+        return ctx.em.find(OfflineMessage, { $and: [where, scope] }, { orderBy: { createdAt: 'asc' }, limit: 500 });
       },
     }),
   );
@@ -135,14 +146,16 @@ export function registerSupport(builder: HubBuilder, refs: Refs) {
     t.field({
       type: refs.OfflineMessage,
       description: 'A supervisor assigns an offline message to an agent (or an agent takes it: agentId = self).',
-      authScopes: { role: 'agent' },
+      authScopes: { $any: { role: 'agent', $any: { role: 'supervisor' } } },
       args: { id: t.arg.id(), agentId: t.arg.id() },
       resolve: async (_r, args, ctx) => {
         if (ctx.principal.kind !== 'user') throw unauthenticated();
         const agentId = String(args.agentId);
         const p = ctx.principal;
         if (agentId !== p.userId && !p.roles.some((r) => r === 'supervisor' || r === 'admin')) throw forbidden('only supervisors assign offline messages to others');
-        if (!(await ctx.em.findOne(User, { id: agentId }))) throw notFound('User', agentId);
+        const scope = await departmentScopeOf(ctx);
+        if (!(await ctx.em.findOne(User, { id: agentId })) || !scope.seesUser(agentId)) throw notFound('User', agentId);
+        await offlineMessageFor(ctx, String(args.id));
         return ctx.hub.transact(ctx.em, async (tx) => {
           const o = await tx.findOne(OfflineMessage, { id: String(args.id) });
           if (!o) throw notFound('OfflineMessage', String(args.id));
@@ -167,6 +180,7 @@ export function registerSupport(builder: HubBuilder, refs: Refs) {
         const text = parseInput(z.string().trim().min(1).max(5000), args.text);
         const userId = ctx.principal.userId;
         const wsId = workspaceOf(ctx);
+        await offlineMessageFor(ctx, String(args.id));
         const o = await ctx.hub.transact(ctx.em, async (tx) => {
           const om = await tx.findOne(OfflineMessage, { id: String(args.id) });
           if (!om) throw notFound('OfflineMessage', String(args.id));

@@ -1,13 +1,22 @@
 import { createHmac } from 'node:crypto';
 import { z } from 'zod';
-import { Channel, Customer, CustomerIdentity, VisitorSession } from '../../db/entities/index.ts';
+import type { Principal } from '@kefu-hub/plugin-sdk';
+import { Channel, Customer, CustomerIdentity, FlowVersion, VisitorSession } from '../../db/entities/index.ts';
 import { NO_TENANT_FILTER, systemEm } from '../../db/orm.ts';
+import { SelfServiceNodeConfig } from '../../flows/registry.ts';
+import type { FlowDefinition } from '../../flows/types.ts';
+import {
+  SelfServiceSettings, selfServiceView, type PageMatcher, type SelfServiceBubble, type SelfServiceCard, type SelfServiceCategory,
+  type SelfServiceGuess, type SelfServiceView,
+} from '../../knowledge/self-service.ts';
+import type { HubGraphQLContext } from '../context.ts';
 import { newVisitorToken, safeEqualHex } from '../../auth/secrets.ts';
 import { recordEvent } from '../../events/outbox.ts';
 import { can, type HubBuilder } from '../builder.ts';
 import { badInput, notFound, unauthenticated } from '../errors.ts';
 import { parseInput } from '../validation.ts';
 import type { Refs } from '../refs.ts';
+import { conversationFor } from './conversation.ts';
 
 const VISITOR_TTL_MS = 30 * 24 * 3600 * 1000;
 /** A signed identity is accepted for this long after its `ts` (and up to 5 minutes of clock skew ahead). */
@@ -52,7 +61,128 @@ function verifyIdentity(channel: Channel, identity: Identity): void {
   if (identity.ts > now + IDENTITY_MAX_SKEW_SEC) throw unauthenticated('identity signature is from the future: ts is Unix seconds');
 }
 
+const SelfServiceArgs = z.object({
+  channelKey: z.string().regex(/^ch_[A-Za-z0-9_-]{20}$/, 'not a channel key').nullish(),
+  pageUrl: z.string().max(2000).nullish(),
+  pageTitle: z.string().max(300).nullish(),
+  conversationId: z.string().max(64).nullish(),
+  nodeId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'not a node id').nullish(),
+});
+
+/**
+ * The FAQ bot's page matcher (`plugin.faq-bot.related`: the bot's own segmentation, synonyms and
+ * BM25), called as the page's visitor; null when the bot is not installed or fails (core's overlap is used).
+ */
+function botPageMatcher(ctx: HubGraphQLContext, principal: Principal, workspaceId: string): PageMatcher {
+  return async (text) => {
+    try {
+      const r = await ctx.hub.broker.call<{ hits: { entryId: string; coverage: number }[] }, Record<string, unknown>>(
+        'plugin.faq-bot.related', { text, limit: 20, minCoverage: 0.5 }, { meta: { workspaceId, principal } },
+      );
+      return new Map(r.hits.map((h) => [h.entryId, h.coverage]));
+    } catch {
+      return null;
+    }
+  };
+}
+
 export function registerVisitor(builder: HubBuilder, refs: Refs) {
+  const GuessRef = builder.objectRef<SelfServiceGuess>('SelfServiceGuess').implement({
+    description: 'A 猜你想问 question, with why it is offered: `pinned`, `page:<pattern>`, `page-words:<coverage>`, `hot:<answers>`.',
+    fields: (t) => ({
+      entryId: t.exposeID('entryId', { nullable: true, description: 'The knowledge entry (null: a pinned question that is no public entry).' }),
+      question: t.exposeString('question'),
+      score: t.exposeFloat('score', { description: '3 × page pattern + 2 × page-words coverage + hits / most hits (pinned: 0, always first).' }),
+      hits: t.exposeInt('hits', { description: 'Bot answers with this entry in the hot window.' }),
+      reasons: t.exposeStringList('reasons'),
+    }),
+  });
+  const QuestionRef = builder.objectRef<SelfServiceCategory['questions'][number]>('SelfServiceQuestion').implement({
+    fields: (t) => ({ entryId: t.exposeID('entryId'), question: t.exposeString('question') }),
+  });
+  const CategoryRef = builder.objectRef<SelfServiceCategory>('SelfServiceCategory').implement({
+    description: 'A knowledge category with its public questions (sub-categories included), most answered first.',
+    fields: (t) => ({ id: t.exposeID('id'), name: t.exposeString('name'), questions: t.field({ type: [QuestionRef], resolve: (c) => c.questions }) }),
+  });
+  const CardRef = builder.objectRef<SelfServiceCard>('SelfServiceCard').implement({
+    description: 'A business card (名片/业务卡片).',
+    fields: (t) => ({
+      title: t.exposeString('title'),
+      description: t.string({ nullable: true, resolve: (c) => c.description ?? null }),
+      imageUrl: t.string({ nullable: true, resolve: (c) => c.imageUrl ?? null }),
+      url: t.string({ nullable: true, resolve: (c) => c.url ?? null }),
+      buttonLabel: t.string({ nullable: true, resolve: (c) => c.buttonLabel ?? null }),
+    }),
+  });
+  const BubbleRef = builder.objectRef<SelfServiceBubble>('GuideBubble').implement({
+    description: 'A guide bubble (引导气泡) the widget shows beside its launcher after `delaySec` on the page; clicking it opens the chat and asks `question`, if any.',
+    fields: (t) => ({
+      id: t.exposeID('id', { description: 'Stable while the bubble is unchanged (the widget remembers dismissed ones).' }),
+      text: t.exposeString('text'),
+      delaySec: t.exposeInt('delaySec'),
+      question: t.exposeString('question', { nullable: true }),
+    }),
+  });
+  const SelfServiceRef = builder.objectRef<SelfServiceView>('SelfService').implement({
+    description: 'Self-service (自助服务) for one page: 猜你想问, FAQ lists by category, business cards and guide bubbles.',
+    fields: (t) => ({
+      title: t.exposeString('title'),
+      guesses: t.field({ type: [GuessRef], resolve: (v) => v.guesses }),
+      categories: t.field({ type: [CategoryRef], resolve: (v) => v.categories }),
+      cards: t.field({ type: [CardRef], resolve: (v) => v.cards }),
+      bubbles: t.field({ type: [BubbleRef], resolve: (v) => v.bubbles }),
+    }),
+  });
+
+  builder.queryField('selfService', (t) =>
+    t.field({
+      type: SelfServiceRef,
+      nullable: true,
+      description: "Self-service for the page the visitor is on. With a visitor token: the token's channel (or, with `conversationId` and `nodeId`, that `self_service` node of the visitor's conversation); without one: the channel `channelKey` (anonymous, public content only: the widget shows guide bubbles before any chat starts). Null when the channel has no `config.selfService` or it is disabled.",
+      args: {
+        channelKey: t.arg.string({ required: false }),
+        pageUrl: t.arg.string({ required: false }),
+        pageTitle: t.arg.string({ required: false }),
+        conversationId: t.arg.id({ required: false }),
+        nodeId: t.arg.string({ required: false }),
+      },
+      resolve: async (_r, args, ctx) => {
+        const input = parseInput(SelfServiceArgs, { ...args, conversationId: args.conversationId == null ? args.conversationId : String(args.conversationId) });
+        const p = ctx.principal;
+        const page = { url: input.pageUrl ?? null, title: input.pageTitle ?? null };
+        if (input.conversationId) {
+          if (p.kind !== 'visitor') throw unauthenticated('a conversation\'s self-service needs the visitor\'s token');
+          const conv = await conversationFor(ctx, input.conversationId);
+          const nodeId = input.nodeId ?? conv.currentNodeId ?? '';
+          const version = conv.flowVersionId ? await ctx.em.findOne(FlowVersion, { id: conv.flowVersionId }) : null;
+          const node = (version?.definition as unknown as FlowDefinition | undefined)?.nodes.find((n) => n.id === nodeId && n.type === 'self_service');
+          if (!node) throw notFound('FlowNode', nodeId);
+          const cfg = SelfServiceNodeConfig.safeParse(node.config ?? {});
+          const settings = cfg.success ? cfg.data : SelfServiceNodeConfig.parse({});
+          return selfServiceView(ctx.hub.orm, p.workspaceId, { ...settings, title: settings.greeting }, page, { matchPage: botPageMatcher(ctx, p, p.workspaceId) });
+        }
+        let channel: Channel | null;
+        let principal: Principal;
+        if (p.kind === 'visitor') {
+          channel = await ctx.em.findOne(Channel, { id: p.channelId });
+          if (input.channelKey && channel && channel.publicKey !== input.channelKey) throw badInput('channelKey is not the channel of this visitor token', { issues: [{ path: 'channelKey', message: 'another channel' }] });
+          principal = p;
+        } else {
+          if (!input.channelKey) throw unauthenticated('pass channelKey, or call with a visitor token');
+          channel = await systemEm(ctx.hub.orm).findOne(Channel, { publicKey: input.channelKey, enabled: true }, NO_TENANT_FILTER);
+          // An anonymous visitor of the channel (the widget before any chat): public content only.
+          principal = { kind: 'visitor', workspaceId: channel?.workspaceId ?? '', channelId: channel?.id ?? '', customerId: '', sessionId: '' };
+        }
+        if (!channel || !channel.enabled) throw notFound('Channel', input.channelKey ?? '');
+        const raw = channel.config?.selfService;
+        if (raw === undefined || raw === null) return null;
+        const parsed = SelfServiceSettings.safeParse(raw);
+        if (!parsed.success || !parsed.data.enabled) return null;
+        return selfServiceView(ctx.hub.orm, channel.workspaceId, parsed.data, page, { matchPage: botPageMatcher(ctx, principal, channel.workspaceId) });
+      },
+    }),
+  );
+
   const IdentityArg = builder.inputType('VisitorIdentityInput', {
     description: 'A visitor identified by the embedding site: `sig` is hex HMAC-SHA256 of `<externalId>:<ts>` with the channel\'s `config.identitySecret`; `ts` is Unix seconds, accepted for 24 hours. `name` and `email` are not signed: they only label the customer.',
     fields: (t) => ({

@@ -108,10 +108,44 @@ const PAIRS: readonly [string[], string[]][] = [
   [['nickname', 'username', 'avatar', 'profile'], ['昵称', '头像']],
 ];
 
+/**
+ * English words customers use for the same thing in a shop (general vocabulary, like PAIRS). A
+ * question word also meets the other words of its group, at a reduced weight (retrieval.ts).
+ */
+const RELATED: readonly string[][] = [
+  ['ship', 'deliver', 'dispatch', 'post'],
+  ['spend', 'use', 'redeem', 'apply'],
+  ['collect', 'pickup', 'pick'],
+  ['separate', 'split', 'several', 'multiple', 'different'],
+  ['wrong', 'incorrect', 'mistake', 'error', 'mistaken'],
+  ['fail', 'failed', 'decline', 'declined', 'unsuccessful', 'error'],
+  ['find', 'see', 'show', 'appear', 'locate'],
+  ['stuck', 'delay', 'delayed', 'late', 'slow'],
+  ['damage', 'damaged', 'broken', 'crushed', 'smashed', 'dented', 'cracked'],
+  ['abroad', 'overseas', 'international', 'foreign'],
+  ['fee', 'cost', 'charge', 'price'],
+  ['quick', 'fast', 'soon', 'quickly'],
+  ['receive', 'arrive', 'arrival'],
+  ['company', 'courier', 'carrier'],
+  ['item', 'product', 'goods', 'thing', 'stuff'],
+  ['home', 'house', 'door', 'doorstep'],
+  ['number', 'hotline', 'phone'],
+  ['join', 'become', 'subscribe', 'enroll', 'enrol'],
+  ['policy', 'rule', 'rules', 'terms'],
+  ['problem', 'issue', 'trouble'],
+  ['buy', 'order', 'purchase'],
+  ['money', 'cash', 'fund', 'funds'],
+  ['change', 'modify', 'edit', 'update', 'correct'],
+  ['ask', 'request', 'apply'],
+  ['long', 'days', 'time'],
+];
+
 /** Stemmed English word (or phrase) → Chinese words, and Chinese word → English stems. */
 export interface Glossary {
   en: Map<string, string[]>;
   zh: Map<string, string[]>;
+  /** Stemmed English word → stems of the words RELATED to it. */
+  related: Map<string, string[]>;
 }
 
 function build(): Glossary {
@@ -127,7 +161,12 @@ function build(): Glossary {
     for (const s of stems) for (const z of zhs) push(en, s, z);
     for (const z of zhs) for (const s of stems) if (!s.includes(' ')) push(zh, z, s);
   }
-  return { en, zh };
+  const related = new Map<string, string[]>();
+  for (const group of RELATED) {
+    const stems = group.map(stem);
+    for (const a of stems) for (const b of stems) if (a !== b) push(related, a, b);
+  }
+  return { en, zh, related };
 }
 
 export const GLOSSARY: Glossary = build();

@@ -10,20 +10,22 @@
  *    knowledge base or the synonyms changes (checked at most every RECHECK_MS), or at once on this
  *    node when synonyms are edited;
  *  - Moleculer actions `plugin.faq-bot.search` (top entries for a text: the LLM bot's retrieval,
- *    agent assist) and `plugin.faq-bot.answer` (the bot's answer: the LLM bot's fallback).
+ *    agent assist), `plugin.faq-bot.answer` (the bot's answer: the LLM bot's fallback) and
+ *    `plugin.faq-bot.related` (entries a page's title and URL are about: self-service 猜你想问; public
+ *    entries only, so widget visitors may call it).
  */
 import { randomUUID } from 'node:crypto';
 import { definePlugin, defineEntity, p, z, type BotAnswer, type PluginRuntimeContext } from '@kefu-hub/plugin-sdk';
 import { BUILTIN_SYNONYMS } from './builtin-synonyms.ts';
 import { DEFAULT_SUGGEST_THRESHOLD, DEFAULT_THRESHOLD, matchKnowledge, rank, type KnowledgeIndex, type KnowledgeItem } from './matcher.ts';
-import { buildIndex } from './retrieval.ts';
+import { buildIndex, relatedEntries } from './retrieval.ts';
 import { segmenterError, segmenterName } from './segmenter.ts';
 import { SynonymTable, normalise, type Synonym } from './tokenize.ts';
 
 export { BUILTIN_SYNONYMS } from './builtin-synonyms.ts';
 export { confidenceOf, matchKnowledge, prepareEntries, rank } from './matcher.ts';
 export type { KnowledgeIndex, KnowledgeItem, MatchOptions } from './matcher.ts';
-export { buildIndex, search } from './retrieval.ts';
+export { buildIndex, relatedEntries, search } from './retrieval.ts';
 export { segmenterName, useSegmenter } from './segmenter.ts';
 export { SynonymTable, analyse, features, normalise, stem, words } from './tokenize.ts';
 
@@ -169,6 +171,11 @@ export async function searchKnowledge(rt: PluginRuntimeContext<FaqBotConfig>, te
   }));
 }
 
+/** Entries a page (its title and URL words) is about, with the share of their question the page covers. */
+export async function relatedToText(rt: PluginRuntimeContext<FaqBotConfig>, text: string, limit = 10, minCoverage = 0.5): Promise<{ entryId: string; question: string; coverage: number }[]> {
+  return relatedEntries(await knowledge(rt), text, limit, minCoverage).map((h) => ({ entryId: h.item.id, question: h.item.question, coverage: Math.round(h.formCoverage * 1000) / 1000 }));
+}
+
 export async function answerQuestion(rt: PluginRuntimeContext<FaqBotConfig>, text: string): Promise<BotAnswer> {
   return matchKnowledge(text, await knowledge(rt), rt.config);
 }
@@ -219,6 +226,16 @@ export default definePlugin({
             const text = z.string().max(5000).parse(ctx.params.text ?? '');
             const limit = z.number().int().min(1).max(20).catch(5).parse(ctx.params.limit ?? 5);
             return { hits: await searchKnowledge(await runtime(ctx.meta.workspaceId), text, limit) };
+          },
+        },
+        related: {
+          permissions: ['plugin', 'agent', 'admin:read', 'visitor'],
+          handler: async (ctx: { params: { text?: unknown; limit?: unknown; minCoverage?: unknown }; meta: { workspaceId?: string } }) => {
+            if (!ctx.meta.workspaceId) throw new Error('workspaceId missing in meta');
+            const text = z.string().max(5000).parse(ctx.params.text ?? '');
+            const limit = z.number().int().min(1).max(50).catch(10).parse(ctx.params.limit ?? 10);
+            const minCoverage = z.number().min(0).max(1).catch(0.5).parse(ctx.params.minCoverage ?? 0.5);
+            return { hits: await relatedToText(await runtime(ctx.meta.workspaceId), text, limit, minCoverage) };
           },
         },
         answer: {

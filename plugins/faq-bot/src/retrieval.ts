@@ -12,9 +12,12 @@
  * names what customers ask about.
  *
  * Each question feature is a slot with alternatives: itself; for an unknown Latin word, the closest
- * known word (Damerau–Levenshtein ≤ 1, ≤ 2 from 8 letters: "refnud" → refund) at a reduced weight;
+ * known word — compared as written and as stems (Damerau–Levenshtein ≤ 1, ≤ 2 from 8 letters:
+ * "refnud" → refund, "delivry" → delivery), else the known word sharing most character trigrams
+ * (Dice ≥ `trigramMin`, same first letter: "instalationss" → installation) — at a reduced weight;
  * for a word in the English ↔ Chinese glossary (glossary.ts), its translations at a reduced weight,
- * so an English question also meets an entry's Chinese forms.
+ * so an English question also meets an entry's Chinese forms; for an English word, the English words
+ * customers use for the same thing (glossary.ts RELATED: spend ↔ use, collect ↔ pick up) at a reduced weight.
  *
  * Coverage (0..1, the basis of the confidence): how much of the question the best form explains and
  * how much of the form the question covers, both weighted by idf,
@@ -53,9 +56,13 @@ export interface RetrievalParams {
   answerWeight: number;
   /** Weight of a glossary translation (English ↔ Chinese), relative to the word itself; 0 disables. */
   glossaryWeight: number;
+  /** Weight of a related English word (glossary.ts RELATED: ship ↔ deliver, spend ↔ use), relative to the word; 0 disables. */
+  relatedWeight: number;
+  /** Least trigram Dice (0..1) for a trigram typo correction when no known word is within edit distance; 0 disables. */
+  trigramMin: number;
 }
 
-export const DEFAULT_PARAMS: RetrievalParams = { k1: 1.2, b: 0.5, alpha: 0.5, unknownIdf: 0.6, fuzzyWeight: 0.7, unionWeight: 1, answerWeight: 0.4, glossaryWeight: 0.8 };
+export const DEFAULT_PARAMS: RetrievalParams = { k1: 1.2, b: 0.5, alpha: 0.5, unknownIdf: 0.6, fuzzyWeight: 0.7, unionWeight: 1, answerWeight: 0.4, glossaryWeight: 0.8, relatedWeight: 0.6, trigramMin: 0.6 };
 
 interface Posting {
   forms: Int32Array;
@@ -86,10 +93,10 @@ export interface KnowledgeIndex {
   /** Length (Σ class weight) of each entry's distinct features, and its average. */
   readonly entryLen: Float64Array;
   readonly avgEntryLen: number;
-  /** Known Latin words by length (for typo correction). */
-  readonly latinWords: Map<number, string[]>;
+  /** Known Latin words by length (for typo correction): stems and the words as written, each with its feature. */
+  readonly latinWords: Map<number, { word: string; key: string }[]>;
   /** Scratch buffers reused by every search (search is synchronous). */
-  readonly scratch: { score: Float64Array; inter: Float64Array; touched: Int32Array; union: Float64Array; eScore: Float64Array; eCov: Float64Array; eForm: Int32Array; eTouched: Int32Array };
+  readonly scratch: { score: Float64Array; inter: Float64Array; touched: Int32Array; union: Float64Array; eScore: Float64Array; eCov: Float64Array; eFCov: Float64Array; eForm: Int32Array; eTouched: Int32Array };
 }
 
 export interface SearchHit {
@@ -102,6 +109,8 @@ export interface SearchHit {
   score: number;
   /** Coverage of the best form (0..1). */
   coverage: number;
+  /** Share (0..1, idf-weighted) of the best-covered form of the entry that the text contains: the form side of the coverage alone. */
+  formCoverage: number;
 }
 
 export interface SearchResult {
@@ -130,10 +139,12 @@ export function buildIndex(items: readonly KnowledgeItem[], opts: { synonyms?: S
   const entryDf = new Map<string, number>();
   const entryLists = new Map<string, number[]>();
   const entryLen = new Float64Array(items.length);
+  const surfaces = new Map<string, string>();
+  const onSurface = (word: string, key: string) => { if (word.length >= 3 && !surfaces.has(word)) surfaces.set(word, key); };
   items.forEach((item, e) => {
     const seen = new Set<string>();
     [item.question, ...item.variants].forEach((text, i) => {
-      const bag = analyse(text, synonyms);
+      const bag = analyse(text, synonyms, onSurface);
       if (bag.size === 0) return;
       bags.push(bag);
       formEntry.push(e);
@@ -171,17 +182,18 @@ export function buildIndex(items: readonly KnowledgeItem[], opts: { synonyms?: S
     formMass[f] = mass;
   });
   const postings = new Map<string, Posting>();
-  const latinWords = new Map<number, string[]>();
+  const latinWords = new Map<number, { word: string; key: string }[]>();
+  const known = (word: string, key: string) => {
+    let bucket = latinWords.get(word.length);
+    if (!bucket) latinWords.set(word.length, (bucket = []));
+    bucket.push({ word, key });
+  };
   for (const [k, l] of lists) {
     const df = entryDf.get(k)!;
     postings.set(k, { forms: Int32Array.from(l.forms), entries: Int32Array.from(entryLists.get(k)!), tf: Float32Array.from(l.tf), wIdf: classWeight(k) * idf(df), df });
-    if (LATIN_WORD.test(k)) {
-      const w = k.slice(2);
-      let bucket = latinWords.get(w.length);
-      if (!bucket) latinWords.set(w.length, (bucket = []));
-      bucket.push(w);
-    }
+    if (LATIN_WORD.test(k)) known(k.slice(2), k);
   }
+  for (const [word, key] of surfaces) if (word !== key.slice(2) && postings.has(key)) known(word, key);
   const avgLen = bags.length ? formLen.reduce((a, b) => a + b, 0) / bags.length : 1;
   const avgEntryLen = items.length ? entryLen.reduce((a, b) => a + b, 0) / items.length : 1;
   // The answer field: its own document frequencies.
@@ -206,31 +218,68 @@ export function buildIndex(items: readonly KnowledgeItem[], opts: { synonyms?: S
     formEntry: Int32Array.from(formEntry), formIndex: Int32Array.from(formIndex), formLen, formMass,
     avgLen, maxIdf, postings, latinWords,
     scratch: { score: new Float64Array(bags.length), inter: new Float64Array(bags.length), touched: new Int32Array(bags.length), union: new Float64Array(items.length),
-      eScore: new Float64Array(items.length), eCov: new Float64Array(items.length), eForm: new Int32Array(items.length).fill(-1), eTouched: new Int32Array(items.length),
+      eScore: new Float64Array(items.length), eCov: new Float64Array(items.length), eFCov: new Float64Array(items.length), eForm: new Int32Array(items.length).fill(-1), eTouched: new Int32Array(items.length),
     },
   };
 }
 
-/** The closest known Latin word to an unknown one, or null (ties: the more common word). */
-export function correct(index: KnowledgeIndex, word: string): string | null {
-  if (word.length < 4) return null;
-  const max = word.length >= 8 ? 2 : 1;
+/** Boundary-marked character trigrams of a word ("^de", "del", …, "ry$"). */
+function trigrams(word: string): Set<string> {
+  const x = `^${word}$`;
+  const out = new Set<string>();
+  for (let i = 0; i + 3 <= x.length; i++) out.add(x.slice(i, i + 3));
+  return out;
+}
+
+/**
+ * The known Latin word closest to an unknown one — given as written and/or as its stem — as the
+ * feature key and a similarity (1 for an edit-distance match, the trigram Dice otherwise), or null.
+ * Ties go to the more common word.
+ */
+export function correct(index: KnowledgeIndex, forms: readonly string[], trigramMin = DEFAULT_PARAMS.trigramMin): { key: string; similarity: number } | null {
+  const words = [...new Set(forms)].filter((w) => w.length >= 4);
+  if (!words.length) return null;
   let best: string | null = null;
-  let bestD = max + 1;
+  let bestD = Infinity;
   let bestDf = -1;
-  for (let len = word.length - max; len <= word.length + max; len++) {
+  for (const word of words) {
+    const max = word.length >= 8 ? 2 : 1;
+    for (let len = word.length - max; len <= word.length + max; len++) {
+      for (const cand of index.latinWords.get(len) ?? []) {
+        const d = editDistance(word, cand.word, max);
+        if (d > max) continue;
+        const df = index.postings.get(cand.key)!.df;
+        if (d < bestD || (d === bestD && df > bestDf)) {
+          best = cand.key;
+          bestD = d;
+          bestDf = df;
+        }
+      }
+    }
+  }
+  if (best) return { key: best, similarity: 1 };
+  if (!(trigramMin > 0)) return null;
+  // No word within edit distance: the one sharing most trigrams (same first letter, similar length).
+  const word = words[0]!;
+  const grams = trigrams(word);
+  let bestDice = 0;
+  for (let len = word.length - 3; len <= word.length + 3; len++) {
     for (const cand of index.latinWords.get(len) ?? []) {
-      const d = editDistance(word, cand, max);
-      if (d > max) continue;
-      const df = index.postings.get(`w:${cand}`)!.df;
-      if (d < bestD || (d === bestD && df > bestDf)) {
-        best = cand;
-        bestD = d;
+      if (cand.word[0] !== word[0]) continue;
+      // The candidate's trigrams are read off the padded word (no set per candidate: this loop is hot).
+      const x = `^${cand.word}$`;
+      let common = 0;
+      for (let i = 0; i + 3 <= x.length; i++) if (grams.has(x.slice(i, i + 3))) common++;
+      const dice = Math.min(1, (2 * common) / (grams.size + x.length - 2));
+      const df = index.postings.get(cand.key)!.df;
+      if (dice > bestDice || (dice === bestDice && df > bestDf)) {
+        best = cand.key;
+        bestDice = dice;
         bestDf = df;
       }
     }
   }
-  return best;
+  return best && bestDice >= trigramMin ? { key: best, similarity: bestDice } : null;
 }
 
 interface Slot {
@@ -244,14 +293,16 @@ interface Slot {
 function querySlots(index: KnowledgeIndex, text: string, params: RetrievalParams): Slot[] {
   const slots: Slot[] = [];
   const seen = new Set<string>();
-  for (const k of analyse(text, index.synonyms).keys()) {
+  const written = new Map<string, string>();
+  const bag = analyse(text, index.synonyms, (word, key) => { if (!written.has(key)) written.set(key, word); });
+  for (const k of bag.keys()) {
     let key = k;
     let weight = classWeight(k);
-    if (!index.postings.has(k) && LATIN_WORD.test(k)) {
-      const fixed = correct(index, k.slice(2));
+    if (params.fuzzyWeight > 0 && !index.postings.has(k) && LATIN_WORD.test(k)) {
+      const fixed = correct(index, [written.get(k) ?? k.slice(2), k.slice(2)], params.trigramMin);
       if (fixed) {
-        key = `w:${fixed}`;
-        weight *= params.fuzzyWeight;
+        key = fixed.key;
+        weight *= params.fuzzyWeight * fixed.similarity;
       }
     }
     if (seen.has(key)) continue;
@@ -263,6 +314,12 @@ function querySlots(index: KnowledgeIndex, text: string, params: RetrievalParams
       for (const o of other ?? []) {
         const ok = `w:${o}`;
         if (!seen.has(ok) && index.postings.has(ok)) alts.push({ key: ok, weight: weight * params.glossaryWeight });
+      }
+      if (params.relatedWeight > 0 && LATIN_WORD.test(key)) {
+        for (const o of GLOSSARY.related.get(word) ?? []) {
+          const ok = `w:${o}`;
+          if (!seen.has(ok) && index.postings.has(ok) && !alts.some((a) => a.key === ok)) alts.push({ key: ok, weight: weight * params.relatedWeight });
+        }
       }
     }
     slots.push({ key: k, alts });
@@ -327,7 +384,7 @@ export function search(index: KnowledgeIndex, text: string, limit = 5, p: Partia
     }
   }
   // Best form per entry (typed arrays: a query may touch thousands of forms on a large knowledge base).
-  const { eScore, eCov, eForm, eTouched } = index.scratch;
+  const { eScore, eCov, eFCov, eForm, eTouched } = index.scratch;
   let nEntries = 0;
   for (let i = 0; i < nTouched; i++) {
     const f = touched[i]!;
@@ -343,9 +400,11 @@ export function search(index: KnowledgeIndex, text: string, limit = 5, p: Partia
       eForm[e] = f;
       eScore[e] = s;
       eCov[e] = coverage;
+      eFCov[e] = fCov;
     } else {
       if (s > eScore[e]!) { eScore[e] = s; eForm[e] = f; }
       if (coverage > eCov[e]!) eCov[e] = coverage;
+      if (fCov > eFCov[e]!) eFCov[e] = fCov;
     }
   }
   // The best `limit` entries (insertion into a short list; ties: earlier entry first).
@@ -360,8 +419,21 @@ export function search(index: KnowledgeIndex, text: string, limit = 5, p: Partia
     while (j > 0 && better(e, top[j - 1]!)) { top[j] = top[j - 1]!; j--; }
     top[j] = e;
   }
-  const hits = top.map((e) => ({ item: index.items[e]!, entry: e, form: index.formIndex[eForm[e]!]!, score: eScore[e]!, coverage: eCov[e]! }));
+  const hits = top.map((e) => ({ item: index.items[e]!, entry: e, form: index.formIndex[eForm[e]!]!, score: eScore[e]!, coverage: eCov[e]!, formCoverage: eFCov[e]! }));
   for (let i = 0; i < nEntries; i++) eForm[eTouched[i]!] = -1;
   if (mu || gamma) union.fill(0);
   return { hits, features, known: qMass > 0 ? qKnown / qMass : 0 };
+}
+
+/**
+ * Entries a longer text is about — a web page's title and URL words (self-service 猜你想问): the
+ * best `limit` entries by BM25 whose best-covered question form the text contains for at least
+ * `minCoverage` of its weight, most covered first. Unlike the bot's confidence, words of the text
+ * that no entry has do not count against an entry (a page title is mostly about other things).
+ */
+export function relatedEntries(index: KnowledgeIndex, text: string, limit = 10, minCoverage = 0.5, p: Partial<RetrievalParams> = {}): SearchHit[] {
+  return search(index, text, Math.max(limit * 3, 20), p).hits
+    .filter((h) => h.formCoverage >= minCoverage)
+    .sort((a, b) => b.formCoverage - a.formCoverage || b.score - a.score)
+    .slice(0, limit);
 }

@@ -59,8 +59,8 @@ const IRREGULAR: Readonly<Record<string, string>> = {
 };
 
 /**
- * A deliberately light English stemmer: plural -s/-ies, -ing, -ed, -ment, -ation, -able, -ery/-iry,
- * final -e and -ll, a few irregular forms — so change/changed/changing, delivery/delivered,
+ * A deliberately light English stemmer: plural -s/-es/-ies, -ing, -ed, -ment, -ation, -able, -ship,
+ * -ery/-iry, final -e and -ll, a few irregular forms — so change/changed/changing, delivery/delivered,
  * payment/pay, cancelled/cancel agree. It is not Porter: it only needs questions and answers to meet.
  */
 export function stem(word: string): string {
@@ -72,7 +72,9 @@ export function stem(word: string): string {
   if (w.length > 4 && w.endsWith('ies')) w = `${w.slice(0, -3)}y`;
   else if (w.length > 5 && w.endsWith('ing')) { w = w.slice(0, -3); cut = true; }
   else if (w.length > 4 && w.endsWith('ed')) { w = w.slice(0, -2); cut = true; }
+  else if (w.length > 4 && /(ss|x|ch|sh|zz)es$/.test(w)) w = w.slice(0, -2); // boxes, watches
   else if (w.endsWith('s') && !/(ss|us|is)$/.test(w)) w = w.slice(0, -1);
+  if (w.length > 7 && w.endsWith('ship')) w = w.slice(0, -4); // membership → member
   if (w.length > 7 && w.endsWith('ation')) w = w.slice(0, -5);
   else if (w.length > 6 && w.endsWith('ment')) w = w.slice(0, -4);
   else if (w.length > 6 && w.endsWith('able')) w = w.slice(0, -4);
@@ -190,20 +192,28 @@ function hanFeatures(run: string, bag: FeatureBag): void {
   }
 }
 
-function latinFeatures(run: string, bag: FeatureBag): void {
+/** Called with each Latin word as written (lowercased) and the feature it became. */
+export type SurfaceSink = (surface: string, key: string) => void;
+
+function latinFeatures(run: string, bag: FeatureBag, onSurface?: SurfaceSink): void {
   for (const word of run.split(/[^\p{L}\p{N}]+/u)) {
     if (!word || EN_STOPWORDS.has(word) || /^\d+$/.test(word)) continue;
-    add(bag, `w:${stem(word)}`);
+    const key = `w:${stem(word)}`;
+    add(bag, key);
+    onSurface?.(word, key);
   }
 }
 
-/** Features of a text (after synonyms). */
-export function analyse(text: string, synonyms: SynonymTable = NO_SYNONYMS): FeatureBag {
+/**
+ * Features of a text (after synonyms). `onSurface` hears every Latin word as written with its
+ * feature: the index keeps them so a misspelt question word is compared with real words, not stems.
+ */
+export function analyse(text: string, synonyms: SynonymTable = NO_SYNONYMS, onSurface?: SurfaceSink): FeatureBag {
   const s = synonyms.apply(normalise(text));
   const bag: FeatureBag = new Map();
   for (const run of s.match(RUN_RE) ?? []) {
     if (HAN_START_RE.test(run)) hanFeatures(run, bag);
-    else latinFeatures(run, bag);
+    else latinFeatures(run, bag, onSurface);
   }
   return bag;
 }

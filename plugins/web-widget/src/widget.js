@@ -5,6 +5,10 @@
  *   optional: data-identity='{"externalId":"u1","name":"…","email":"…","ts":1767225600,"sig":"<hex HMAC>"}'
  *             data-lang="zh|en" (default: navigator.language)
  *
+ * Self-service (猜你想问, category lists, business cards, guide bubbles) comes from the `selfService`
+ * query: anonymously for the channel on every page (bubbles show before any chat), and for a flow's
+ * self_service node when its card arrives. Bot answers carry useful / not-useful buttons (rateBotAnswer).
+ *
  * Transport: fetch POST /graphql for queries and mutations; the graphql-ws protocol spoken directly
  * over a WebSocket for `conversationEvents`. The event stream resumes with `afterSeq` = the highest
  * seq received on it, and every message is rendered once by seq, so a reconnect neither loses nor
@@ -34,7 +38,7 @@
   const T = ZH ? {
     title: '在线客服', sub: '我们通常几分钟内回复', open: '在线客服', close: '收起', placeholder: '输入消息，Enter 发送', send: '发送',
     attach: '发送图片或文件', bot: '智能客服', agent: '客服', botSub: '智能客服为您服务', serving: (n) => `客服 ${n} 为您服务`,
-    queued: (p) => `正在排队，您当前排在第 ${p} 位`, queuedNoPos: '正在为您转接人工客服，请稍候…', transfer: '正在为您转接人工客服…',
+    queued: (p, eta) => `正在排队，您当前排在第 ${p} 位${eta ? `，预计等待约 ${eta >= 120 ? `${Math.round(eta / 60)} 分钟` : `${Math.max(10, Math.round(eta / 10) * 10)} 秒`}` : ''}`, queuedNoPos: '正在为您转接人工客服，请稍候…', transfer: '正在为您转接人工客服…',
     joined: (n) => `客服 ${n} 已接入，为您服务`, typing: '客服正在输入…', read: '已读', sending: '发送中…',
     failed: '发送失败，点击重试', recalledMe: '你撤回了一条消息', recalledThem: '对方撤回了一条消息', recall: '撤回',
     didYouMean: '您是不是想问：', surveyTitle: '请为本次服务打分', comment: '还有什么想告诉我们的？（选填）', submit: '提交',
@@ -43,10 +47,11 @@
     closedByAgent: '客服已结束本次会话', closedByMe: '您已结束本次会话', closedAuto: '由于长时间没有消息，会话已自动结束',
     transferred: '已为您转接其他客服', ended: '会话已结束', newChat: '开始新的会话', reconnecting: '连接中断，正在重连…',
     tooBig: '文件不能超过 1 MB', error: '出错了，请稍后再试', required: '请填写留言内容', stars: (n) => `${n} 星`, brand: 'Kefu Hub 提供技术支持',
+    useful: '有帮助', notUseful: '没帮助',
   } : {
     title: 'Customer service', sub: 'We usually reply in a few minutes', open: 'Chat with us', close: 'Minimise', placeholder: 'Type a message — Enter to send', send: 'Send',
     attach: 'Send an image or file', bot: 'Assistant', agent: 'Agent', botSub: 'Our assistant is here to help', serving: (n) => `${n} is helping you`,
-    queued: (p) => `You are number ${p} in the queue`, queuedNoPos: 'Connecting you to an agent…', transfer: 'Connecting you to an agent…',
+    queued: (p, eta) => `You are number ${p} in the queue${eta ? ` — about ${eta >= 120 ? `${Math.round(eta / 60)} min` : `${Math.max(10, Math.round(eta / 10) * 10)} s`}` : ''}`, queuedNoPos: 'Connecting you to an agent…', transfer: 'Connecting you to an agent…',
     joined: (n) => `${n} joined the chat`, typing: 'Agent is typing…', read: 'Read', sending: 'Sending…',
     failed: 'Not sent — tap to retry', recalledMe: 'You recalled a message', recalledThem: 'A message was recalled', recall: 'Recall',
     didYouMean: 'Did you mean:', surveyTitle: 'Please rate this conversation', comment: 'Anything else? (optional)', submit: 'Submit',
@@ -55,6 +60,7 @@
     closedByAgent: 'The agent ended the conversation', closedByMe: 'You ended the conversation', closedAuto: 'Closed after a period of inactivity',
     transferred: 'You have been transferred to another agent', ended: 'The conversation has ended', newChat: 'Start a new conversation', reconnecting: 'Connection lost, reconnecting…',
     tooBig: 'Files must be 1 MB or smaller', error: 'Something went wrong, please try again', required: 'Please enter a message', stars: (n) => `${n} stars`, brand: 'Powered by Kefu Hub',
+    useful: 'Helpful', notUseful: 'Not helpful',
   };
 
   // ------------------------------------------------------------------ storage (never throws: private modes)
@@ -93,7 +99,7 @@
     token: null, settings: {}, conv: null, open: false,
     cursor: 0, // highest seq received on the event stream: where a reconnect resumes
     rows: new Map(), // seq → row element (rendered once)
-    readMark: 0, unread: 0, queuePos: null,
+    readMark: 0, unread: 0, queuePos: null, queueEta: null,
     outbox: [], pumping: false, rated: 0, offlineSent: false,
   };
 
@@ -111,7 +117,9 @@
     recall: 'mutation($m:ID!){recallMessage(messageId:$m){id}}',
     rate: 'mutation($c:ID!,$s:Int!,$x:String){rateConversation(conversationId:$c,stars:$s,comment:$x){id status}}',
     offline: 'mutation($c:ID!,$x:String!,$n:String,$e:String,$p:String){leaveOfflineMessage(conversationId:$c,content:$x,name:$n,email:$e,phone:$p){id}}',
-    events: `subscription($c:ID!,$a:Int){conversationEvents(conversationId:$c,afterSeq:$a){kind seq status assigneeId side preview position messageId message{${MSG}}}}`,
+    ss: 'query($k:String,$u:String,$t:String,$c:ID,$n:String){selfService(channelKey:$k,pageUrl:$u,pageTitle:$t,conversationId:$c,nodeId:$n){title guesses{question} categories{id name questions{question}} cards{title description imageUrl url buttonLabel} bubbles{id text delaySec question}}}',
+    rateAnswer: 'mutation($m:ID!,$u:Boolean!){rateBotAnswer(messageId:$m,useful:$u){id body}}',
+    events: `subscription($c:ID!,$a:Int){conversationEvents(conversationId:$c,afterSeq:$a){kind seq status assigneeId side preview position estimatedWaitSec messageId message{${MSG}}}}`,
   };
   /** An API failure: `code` is the hub's error code (NETWORK when the hub was not reached). */
   const apiError = (code, message, retryable) => Object.assign(new Error(message), { code, retryable, api: true });
@@ -267,6 +275,22 @@ button{font:inherit;cursor:pointer;border:0;background:none;padding:0;color:inhe
 .endbar{padding:12px;border-top:1px solid #eef0f3;text-align:center;color:#6b7280;font-size:13px}
 .endbar .primary{margin-left:8px}
 .brand{font-size:11px;color:#b0b7c3;text-align:center;padding:0 0 6px}
+.ss>div{align-self:stretch}
+.ss h4{margin:0 0 8px;font-size:14px}
+.tabs{display:flex;flex-wrap:wrap;gap:2px 12px;margin:10px 0 4px;border-bottom:1px solid #eef0f3}
+.tab{padding:4px 0;font-size:13px;color:#6b7280;border-bottom:2px solid transparent;margin-bottom:-1px}
+.tab.on{color:var(--accent);border-color:var(--accent)}
+.q{display:block;width:100%;text-align:left;padding:6px 0;font-size:13px;border-bottom:1px dashed #eef0f3}
+.q:hover{color:var(--accent)}
+.bcard{display:flex;gap:10px;margin-top:10px;border:1px solid #eef0f3;border-radius:10px;padding:8px}
+.bcard img{width:56px;height:56px;object-fit:cover;border-radius:8px;flex:none}
+.bcard p{margin:2px 0 6px;font-size:12px;color:#6b7280}
+.bcard a{display:inline-block;font-size:12px;padding:3px 10px;text-decoration:none}
+.tip{position:fixed;right:20px;bottom:90px;max-width:260px;background:#fff;border-radius:12px;padding:10px 30px 10px 12px;box-shadow:0 6px 24px rgba(15,23,42,.18);z-index:2147483000;cursor:pointer;font-size:13px}
+.tip .tx{position:absolute;top:4px;right:6px;width:20px;height:20px;color:#9aa1ad}
+.fb{display:flex;gap:6px}
+.fb button{font-size:11px;color:#8a919f;border:1px solid #dfe3e8;border-radius:10px;padding:0 8px}
+.fb button.on{color:var(--accent);border-color:var(--accent)}
 `;
 
   const host = h('div', { id: 'kefu-hub-widget' });
@@ -309,6 +333,7 @@ button{font:inherit;cursor:pointer;border:0;background:none;padding:0;color:inhe
     $.root.classList.toggle('open', open);
     $.launcher.setAttribute('aria-expanded', String(open));
     if (open) {
+      dismissTip();
       S.unread = 0;
       renderBadge();
       scrollDown(true);
@@ -328,7 +353,7 @@ button{font:inherit;cursor:pointer;border:0;background:none;padding:0;color:inhe
       : st === 'bot' || st === 'self_service' ? T.botSub
       : (S.settings && S.settings.subtitle) || T.sub;
     $.queue.hidden = st !== 'queued';
-    $.queue.textContent = S.queuePos ? T.queued(S.queuePos) : T.queuedNoPos;
+    $.queue.textContent = S.queuePos ? T.queued(S.queuePos, S.queueEta) : T.queuedNoPos;
     const ended = st === 'ended';
     const formPhase = st === 'survey' || st === 'offline';
     $.composer.hidden = ended || formPhase;
@@ -401,6 +426,7 @@ button{font:inherit;cursor:pointer;border:0;background:none;padding:0;color:inhe
       case 'rich_text':
         return h('div', { class: 'bubble' }, new DOMParser().parseFromString(String(b.html || ''), 'text/html').body.textContent || '');
       case 'card': {
+        if (b.kind === 'faq' && b.selfService && typeof b.selfService.nodeId === 'string') return nodeCard(b);
         const chips = (b.kind === 'faq' && Array.isArray(b.questions) ? b.questions : []).map((q) => chip(q))
           .concat((Array.isArray(b.actions) ? b.actions : []).map((a) => chip(a.label, a.value)));
         return h('div', { class: 'bubble' }, b.title ? h('strong', {}, String(b.title)) : null, b.description ? h('div', {}, String(b.description)) : null,
@@ -442,6 +468,7 @@ button{font:inherit;cursor:pointer;border:0;background:none;padding:0;color:inhe
     if (m.senderType !== 'customer' && m.type === 'text' && !b.text && !(b.suggestions && b.suggestions.length)) return null; // an empty greeting
     const mine = m.senderType === 'customer';
     const meta = h('div', { class: 'meta' }, h('span', {}, hhmm(m.createdAt)));
+    if (m.senderType === 'bot' && b.matched === true && m.id) meta.append(feedback(m));
     const row = h('div', { class: 'row ' + (mine ? 'me' : 'them'), 'data-sender': m.senderType, 'data-id': m.id, 'data-cid': m.clientMessageId || null },
       mine ? null : h('div', { class: 'who' }, who(m)), renderBody(m), meta);
     if (m.recalledAt) recalledLook(row, mine);
@@ -482,6 +509,106 @@ button{font:inherit;cursor:pointer;border:0;background:none;padding:0;color:inhe
         if (w && w.textContent === T.agent) w.textContent = S.conv.assigneeName;
       }
     }
+  }
+
+  // ------------------------------------------------------------------ self-service and answer feedback
+  const page = () => ({ u: location.href.slice(0, 2000), t: (document.title || '').slice(0, 300) });
+  /** Fills `el` with a self-service view: 猜你想问 chips, category tabs with their questions, business cards. */
+  function fillSS(el, v, title) {
+    el.textContent = '';
+    const guesses = v.guesses || [];
+    const cats = (v.categories || []).filter((c) => c.questions.length);
+    if (guesses.length || title) el.append(h('h4', {}, title || v.title), h('div', { class: 'chips guess' }, guesses.map((g) => chip(g.question))));
+    if (cats.length) {
+      const qs = h('div', { class: 'qs' });
+      const pick = (i) => {
+        tabs.forEach((t, j) => { t.classList.toggle('on', i === j); t.setAttribute('aria-selected', String(i === j)); });
+        qs.replaceChildren(...cats[i].questions.map((q) => h('button', { class: 'q', onclick: () => sendText(q.question) }, q.question)));
+      };
+      const tabs = cats.map((c, i) => h('button', { class: 'tab', role: 'tab', 'data-cat': c.id, onclick: () => pick(i) }, c.name));
+      el.append(h('div', { class: 'tabs', role: 'tablist' }, tabs), qs);
+      pick(0);
+    }
+    for (const c of v.cards || []) {
+      const url = typeof c.url === 'string' && /^https?:/.test(c.url) ? c.url : null;
+      el.append(h('div', { class: 'bcard' },
+        c.imageUrl && /^https?:/.test(c.imageUrl) ? h('img', { src: c.imageUrl, alt: '', loading: 'lazy' }) : null,
+        h('div', {}, h('strong', {}, c.title), c.description ? h('p', {}, c.description) : null,
+          url ? h('a', { class: 'primary', href: url, target: '_blank', rel: 'noopener noreferrer' }, c.buttonLabel || c.title) : null)));
+    }
+  }
+  const hasSS = (v) => v && ((v.guesses || []).length || (v.categories || []).some((c) => c.questions.length) || (v.cards || []).length);
+  /** The channel's self-service, first in the list (rendered again when a new conversation clears it). */
+  function mountHome() {
+    if ($.home) $.home.remove();
+    $.home = null;
+    if (!hasSS(S.ss)) return;
+    const body = h('div', {});
+    fillSS(body, S.ss);
+    $.home = h('div', { class: 'row card ss home', 'data-ss': 'channel' }, body);
+    $.list.prepend($.home);
+  }
+  /** A flow's self_service card: its pinned questions at once, then the node's self-service for this page. */
+  function nodeCard(b) {
+    const el = h('div', { class: 'bubble ss node', 'data-node': b.selfService.nodeId });
+    fillSS(el, { guesses: (Array.isArray(b.questions) ? b.questions : []).map((q) => ({ question: String(q) })) }, String(b.title || ''));
+    const p = page();
+    if (S.conv) {
+      authed(Q.ss, { c: S.conv.id, n: b.selfService.nodeId, u: p.u, t: p.t })
+        .then((d) => { if (d.selfService) { fillSS(el, d.selfService, String(b.title || d.selfService.title)); scrollDown(false); } })
+        .catch((e) => console.warn('[kefu] widget: self-service failed', e.message));
+    }
+    return el;
+  }
+  function loadSelfService() {
+    const p = page();
+    gql(Q.ss, { k: CHANNEL, u: p.u, t: p.t }, true).then((d) => {
+      S.ss = d.selfService;
+      if (!S.ss) return;
+      mountHome();
+      const seen = store.get('tips') || [];
+      for (const b of S.ss.bubbles || []) if (!seen.includes(b.id)) setTimeout(() => showTip(b), b.delaySec * 1000);
+    }, (e) => console.warn('[kefu] widget: self-service unavailable', e.message));
+  }
+  /** A guide bubble beside the launcher (one at a time; dismissed ones stay away on this browser). */
+  function showTip(b) {
+    if (S.open || $.tip || (store.get('tips') || []).includes(b.id)) return;
+    const x = h('button', { class: 'tx', 'aria-label': T.close, onclick: (e) => { e.stopPropagation(); dismissTip(); } }, '×');
+    $.tip = h('div', { class: 'tip', role: 'status', 'data-tip': b.id, onclick: () => { dismissTip(); toggle(true); if (b.question) sendText(b.question); } }, b.text, x);
+    $.root.append($.tip);
+  }
+  function dismissTip() {
+    if (!$.tip) return;
+    store.set('tips', (store.get('tips') || []).concat($.tip.getAttribute('data-tip')).slice(-50));
+    $.tip.remove();
+    $.tip = null;
+  }
+  /** 有帮助 / 没帮助 under a bot answer: shows the rating it has; the same rating again sends nothing. */
+  function feedback(m) {
+    let state = m.body && m.body.feedback ? m.body.feedback.useful : null;
+    const up = h('button', { class: 'up', onclick: () => rate(true) }, T.useful);
+    const down = h('button', { class: 'down', onclick: () => rate(false) }, T.notUseful);
+    const box = h('span', { class: 'fb' }, up, down);
+    function show() {
+      up.classList.toggle('on', state === true);
+      down.classList.toggle('on', state === false);
+      up.setAttribute('aria-pressed', String(state === true));
+      down.setAttribute('aria-pressed', String(state === false));
+      box.setAttribute('data-rated', state === true ? 'useful' : state === false ? 'not-useful' : '');
+    }
+    async function rate(useful) {
+      if (state === useful || box.busy) return;
+      box.busy = true;
+      try {
+        const d = await authed(Q.rateAnswer, { m: m.id, u: useful });
+        const f = d.rateBotAnswer.body && d.rateBotAnswer.body.feedback;
+        state = f ? f.useful : useful;
+      } catch (e) { showError(e); }
+      box.busy = false;
+      show();
+    }
+    show();
+    return box;
   }
 
   // ------------------------------------------------------------------ survey and offline forms
@@ -557,6 +684,7 @@ button{font:inherit;cursor:pointer;border:0;background:none;padding:0;color:inhe
       S.rows.clear();
       forms.length = 0;
       $.list.textContent = '';
+      mountHome();
       S.cursor = 0; S.queuePos = null; S.rated = 0; S.offlineSent = false; S.unread = 0;
       S.readMark = c.customerReadSeq || 0;
       S.outbox = S.outbox.filter((o) => o.conv === c.id);
@@ -709,6 +837,7 @@ button{font:inherit;cursor:pointer;border:0;background:none;padding:0;color:inhe
       }
       case 'queue_position':
         S.queuePos = e.position;
+        S.queueEta = e.estimatedWaitSec ?? null;
         renderHeader();
         break;
       case 'typing':
@@ -850,6 +979,7 @@ button{font:inherit;cursor:pointer;border:0;background:none;padding:0;color:inhe
   // ------------------------------------------------------------------ boot
   function boot() {
     recordPage();
+    loadSelfService();
     document.body.appendChild(host);
     window.addEventListener('online', () => { reconnectNow(); if (wake) wake(); });
     document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'visible') { reconnectNow(); markReadSoon(); } });
