@@ -53,6 +53,8 @@ const ROUTES: [string, string][] = [
   ['/admin/knowledge', 'src/pages/admin/Knowledge.tsx'],
   ['/admin/plugins', 'src/pages/admin/Plugins.tsx'],
   ['/admin/api-keys', 'src/pages/admin/ApiKeys.tsx'],
+  // The routing log's page is a thin shell over the routing views' chunk (policy editor, queue preview, log).
+  ['/admin/routing-log', 'src/pages/admin/routing/index.ts'],
 ];
 
 interface ManifestChunk { file: string; isEntry?: boolean; isDynamicEntry?: boolean; imports?: string[]; css?: string[] }

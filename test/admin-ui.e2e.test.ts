@@ -14,6 +14,9 @@ import { startTestHub, signUp, ok, waitFor, type TestHub } from './helpers/hub.t
 import { ensureAdminUi } from '../core/infra/admin-ui.ts';
 import { ROOT } from '../core/hub.ts';
 import { conversationWorkflowId, stateQuery } from '../workflows/conversation/contract.ts';
+import { workspaceEm } from '../core/db/orm.ts';
+import { Conversation } from '../core/db/entities/index.ts';
+import { convTopics } from '../core/conversations/topics.ts';
 
 const SHOTS = join(ROOT, '.artifacts', 'screenshots');
 const CHROMIUM = process.env.KEFU_CHROMIUM ?? '/usr/bin/chromium';
@@ -89,6 +92,20 @@ async function quiet(page: Page): Promise<void> {
   await page.locator('.ant-message-notice, .ant-notification-notice').first().waitFor({ state: 'detached', timeout: 10_000 }).catch(() => undefined);
 }
 
+/** Pairs of flow-node cards whose boxes on the canvas intersect. */
+async function overlappingNodes(page: Page): Promise<string[]> {
+  const cards = await page.locator('.kh-fnode').evaluateAll((els) => els.map((e) => {
+    const r = e.getBoundingClientRect();
+    return { id: e.getAttribute('data-testid'), x: r.x, y: r.y, w: r.width, h: r.height };
+  }));
+  const out: string[] = [];
+  for (const a of cards) for (const b of cards) {
+    if (a.id! >= b.id!) continue;
+    if (a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h) out.push(`${a.id}/${b.id}`);
+  }
+  return out;
+}
+
 async function setStatus(page: Page, status: 'online' | 'busy' | 'away' | 'offline'): Promise<void> {
   await page.getByTestId('status-switch').click();
   await page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden)').getByTestId(`status-${status}`).click();
@@ -156,6 +173,39 @@ void test('admin composes a flow in the browser (adds a self-service node, chang
     assert.match(diffText, /queue\.timeoutSec: 300 → 120/);
     assert.match(diffText, /start \[next\]: hours → self_service_1/);
     await page.keyboard.press('Escape');
+
+    // 自动布局: with one node dragged onto another, the button lays the flow out left to right without
+    // overlaps, and the new positions are saved with the next version (v3; v2 stays published).
+    await page.locator('.ant-drawer-mask').first().waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => undefined); // the versions drawer slides out
+    const endBox = (await page.getByTestId('flow-node-end').boundingBox())!;
+    const hoursBox = (await page.getByTestId('flow-node-hours').boundingBox())!;
+    await page.mouse.move(endBox.x + endBox.width / 2, endBox.y + 12);
+    await page.mouse.down();
+    await page.mouse.move(hoursBox.x + hoursBox.width / 2 + 20, hoursBox.y + 24, { steps: 10 });
+    await page.mouse.up();
+    assert.ok((await overlappingNodes(page)).length > 0, 'the dragged node covers another one');
+    await page.getByTestId('flow-auto-layout').click();
+    await waitFor(async () => (await overlappingNodes(page)).length === 0, 'no overlapping nodes after the auto layout', 10_000);
+    await page.getByTestId('flow-save').click();
+    await page.getByTestId('flow-version').filter({ hasText: 'v3' }).waitFor();
+    const laidOut = ok(await th.gql('{ flows { versions { version definition } } }', {}, s.admin)).flows[0].versions as { version: number; definition: any }[];
+    const [v2, v3] = [2, 3].map((n) => laidOut.find((v) => v.version === n)!.definition);
+    const pos = (d: any) => Object.fromEntries(d.nodes.map((n: any) => [n.id, n.position]));
+    const without = (d: any) => d.nodes.map(({ position: _p, ...rest }: any) => rest);
+    assert.deepEqual(without(v3), without(v2), 'only positions changed');
+    const moved = v3.nodes.filter((n: any) => JSON.stringify(n.position) !== JSON.stringify(pos(v2)[n.id]));
+    assert.ok(moved.length >= v3.nodes.length - 1, `saved positions changed (${moved.length} of ${v3.nodes.length} moved)`);
+    const xs = pos(v3);
+    assert.ok(v3.nodes.every((n: any) => n.id === 'start' || xs[n.id].x > xs.start.x), 'left to right: start is leftmost');
+    assert.ok(xs.hours.x < xs.bot.x && xs.bot.x < xs.queue.x && xs.queue.x < xs.agent.x, 'left to right along the wiring');
+    // Saved positions keep the cards apart too: no two overlap at their rendered size (card width 170 px).
+    const zoom = ((await page.getByTestId('flow-node-start').boundingBox())!.width) / 170;
+    const heights = Object.fromEntries(await Promise.all(v3.nodes.map(async (n: any) => [n.id, (await page.getByTestId(`flow-node-${n.id}`).boundingBox())!.height / zoom])));
+    for (const a of v3.nodes) for (const b of v3.nodes) {
+      if (a.id >= b.id) continue;
+      const apart = xs[a.id].x + 170 <= xs[b.id].x || xs[b.id].x + 170 <= xs[a.id].x || xs[a.id].y + heights[a.id] <= xs[b.id].y || xs[b.id].y + heights[b.id] <= xs[a.id].y;
+      assert.ok(apart, `saved positions of ${a.id} and ${b.id} overlap`);
+    }
     await page.getByTestId('flow-fit').click();
     await selectNode(page, 'self_service_1');
     await quiet(page);
@@ -214,12 +264,12 @@ void test('admin composes a flow in the browser (adds a self-service node, chang
   }
 });
 
-void test('agents in the workbench: take a queued chat live, see the trail, reply with a canned reply, transfer with a note; the colleague closes it — the visitor chats in the web widget', async () => {
+void test('agents in the workbench: take a queued chat live, see the trail, reply with a canned reply, offer a transfer with a note; the colleague declines one offer, accepts the next and closes it — the visitor chats in the web widget', async () => {
   const slug = 'ui-desk';
   const s = await setupWorkspace(slug);
   const mkAgent = async (email: string, name: string) =>
     ok(await th.gql('mutation($e: String!, $n: String!) { createUser(email: $e, name: $n, password: "agent password 1", roles: [agent], maxConcurrentChats: 3) { id } }', { e: email, n: name }, s.admin)).createUser.id as string;
-  await mkAgent(`li@${slug}.test`, '小李');
+  const a1 = await mkAgent(`li@${slug}.test`, '小李');
   const a2 = await mkAgent(`zhang@${slug}.test`, '小张');
   ok(await th.gql('mutation { saveCannedReply(title: "问候", shortcut: "hi", template: "您好 {{customer.name}}，我是{{agent.name}}，很高兴为您服务。") { id } }', {}, s.admin));
 
@@ -287,26 +337,53 @@ void test('agents in the workbench: take a queued chat live, see the trail, repl
     await quiet(p1);
     await p1.screenshot({ path: join(SHOTS, 'workbench.png') });
 
-    // A colleague comes online; the chat is transferred to them with a note.
+    // A colleague comes online; the chat is offered to them with a note. It stays with 小李 meanwhile.
     const p2 = two.page;
     await signIn(p2, slug, `zhang@${slug}.test`, 'agent password 1');
     await p2.getByTestId('workbench').waitFor();
     await setStatus(p2, 'online');
-    await p1.getByTestId('transfer-button').click();
-    await choose(p1, 'transfer-agent', '小张');
-    await p1.getByTestId('transfer-note').fill('客户催发货，订单号 20261122001，请跟进物流');
-    await p1.getByTestId('transfer-submit').click();
-    await p1.getByTestId('composer-disabled').waitFor();
+    const offer = async (note: string) => {
+      await p1.getByTestId('transfer-button').click();
+      await choose(p1, 'transfer-agent', '小张');
+      await p1.getByTestId('transfer-note').fill(note);
+      await p1.getByTestId('transfer-submit').click();
+      await p1.getByTestId('offer-pending').waitFor();
+    };
+    await offer('先请你看一下');
+    assert.equal(await p1.getByTestId('chat-input').count(), 1, 'the sender keeps the chat while the offer is pending');
 
-    // The colleague sees it under 转给我的 with the note, takes over and closes it.
+    // 转给我的 shows the offer with its note; the colleague declines it with a reason.
     await p2.getByTestId('inbox-tab-transferred').click();
-    const item2 = p2.getByTestId('inbox-list-transferred').getByTestId(`conv-item-${convId}`);
+    const offerItem = p2.getByTestId('inbox-list-transferred').getByTestId(`offer-item-${convId}`);
+    await offerItem.waitFor();
+    assert.match(await offerItem.textContent() ?? '', /先请你看一下/);
+    await offerItem.getByTestId(`offer-decline-${convId}`).click();
+    await p2.getByTestId('offer-decline-reason').fill('手上有紧急工单');
+    await p2.getByTestId('offer-decline-confirm').click();
+    await offerItem.waitFor({ state: 'detached' });
+    await p1.locator('[data-event="transfer_declined"]').filter({ hasText: '手上有紧急工单' }).waitFor();
+    await p1.getByTestId('offer-pending').waitFor({ state: 'detached' });
+    assert.equal(ok(await th.gql('query($id: ID!) { conversation(id: $id) { assigneeId } }', { id: convId }, s.admin)).conversation.assigneeId, a1);
+
+    // A second offer: the colleague opens it from 转给我的 (the offer banner), accepts, takes over and closes.
+    await offer('客户催发货，订单号 20261122001，请跟进物流');
+    const item2 = p2.getByTestId('inbox-list-transferred').getByTestId(`offer-item-${convId}`);
     await item2.waitFor();
     assert.match(await item2.textContent() ?? '', /订单号 20261122001/);
     await item2.click();
+    const banner = p2.getByTestId('offer-banner');
+    await banner.waitFor();
+    assert.match(await banner.textContent() ?? '', /订单号 20261122001/);
+    await quiet(p2);
+    await p2.screenshot({ path: join(SHOTS, 'workbench-offer.png') });
+    await banner.getByTestId(`offer-accept-${convId}`).click();
     await p2.locator(`[data-testid="chat-pane"][data-conversation="${convId}"][data-status="assigned"]`).waitFor();
-    await p2.locator('[data-event="transferred"]').filter({ hasText: '订单号 20261122001' }).waitFor();
+    await p2.getByTestId('chat-input').waitFor();
+    await p1.getByTestId('composer-disabled').waitFor();
+    await p2.locator('[data-event="transfer_offered"]').filter({ hasText: '订单号 20261122001' }).waitFor();
     assert.equal(ok(await th.gql('query($id: ID!) { conversation(id: $id) { assigneeId } }', { id: convId }, s.admin)).conversation.assigneeId, a2);
+    const history = ok(await th.gql('query($id: ID!) { conversation(id: $id) { transfers { status toAgentId } } }', { id: convId }, s.admin)).conversation.transfers;
+    assert.deepEqual(history.map((x: any) => x.status), ['declined', 'accepted']);
     await p2.getByTestId('chat-input').fill('您好，我是小张，已为您催促仓库今天发货。');
     await p2.getByTestId('chat-input').press('Enter');
     await w.locator('.row[data-sender=agent]', { hasText: '我是小张' }).waitFor();
@@ -338,5 +415,275 @@ void test('agents in the workbench: take a queued chat live, see the trail, repl
     await one.ctx.close();
     await two.ctx.close();
     await visitorCtx.close();
+  }
+});
+
+void test('a supervisor sees their departments only: the live view (updated live) and the directory pages; the admin builds the department tree on its page', async () => {
+  const slug = 'ui-dept';
+  const s = await setupWorkspace(slug);
+  const admin = await newPage();
+  const sup = await newPage();
+  try {
+    // The admin builds the tree on the departments page: 华东 and 华南, and 上海 below 华东.
+    const p = admin.page;
+    await signIn(p, slug, `admin@${slug}.test`, 'correct horse battery');
+    await nav(p, 'departments');
+    await p.getByTestId('departments').waitFor();
+    for (const [name, parent] of [['华东', null], ['华南', null], ['上海', '华东']] as const) {
+      await p.getByTestId('department-new').click();
+      await p.getByTestId('department-name').fill(name);
+      if (parent) {
+        await p.getByTestId('department-parent').click();
+        await p.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden)').last().locator('.ant-select-tree-title').filter({ hasText: parent }).click();
+      }
+      await p.locator('.ant-modal-footer .ant-btn-primary').click();
+      await p.getByTestId(`department-row-${name}`).waitFor();
+      await p.locator('.ant-modal-wrap').first().waitFor({ state: 'hidden' }).catch(() => undefined);
+    }
+    const depts = ok(await th.gql('{ departments { id name parentId } }', {}, s.admin)).departments as { id: string; name: string; parentId: string | null }[];
+    const d = Object.fromEntries(depts.map((x) => [x.name, x]));
+    assert.equal(d['上海']!.parentId, d['华东']!.id);
+    assert.equal(d['华南']!.parentId, null);
+
+    // Groups, people and waiting conversations on both sides.
+    const group = async (name: string, dept: string) => ok(await th.gql('mutation($n: String!, $d: ID) { createSkillGroup(name: $n, departmentId: $d) { id } }', { n: name, d: d[dept]!.id }, s.admin)).createSkillGroup.id as string;
+    const gEast = await group('华东售前', '华东');
+    const gSh = await group('上海售后', '上海');
+    const gSouth = await group('华南售前', '华南');
+    const person = async (email: string, name: string, roles: string, dept: string) =>
+      ok(await th.gql(`mutation($e: String!, $n: String!, $d: ID) { createUser(email: $e, name: $n, password: "agent password 1", roles: [${roles}], departmentId: $d) { id } }`, { e: email, n: name, d: d[dept]!.id }, s.admin)).createUser.id as string;
+    await person(`sup@${slug}.test`, '王主管', 'supervisor', '华东');
+    const shAgent = await person(`sh@${slug}.test`, '小上', 'agent', '上海');
+    await person(`south@${slug}.test`, '小南', 'agent', '华南');
+    ok(await th.gql('mutation($u: ID!, $s: [AgentSkillInput!]) { updateAgentProfile(userId: $u, skills: $s) { id } }', { u: shAgent, s: [{ skillGroupId: gSh, level: 3 }] }, s.admin));
+    const { customerId } = ok(await th.gql('mutation($k: String!) { startVisitorSession(channelKey: $k) { customerId } }', { k: s.channelKey })).startVisitorSession;
+    const channelId = ok(await th.gql('{ channels { id } }', {}, s.admin)).channels[0].id as string;
+    const em = workspaceEm(th.hub.services.orm, s.workspaceId);
+    const waiting = async (skillGroupId: string) => {
+      const c = em.create(Conversation, { workspaceId: s.workspaceId, channelId, customerId, status: 'queued', skillGroupId, assigneeId: null, trail: [], queuedAt: new Date() });
+      await em.flush();
+      return c.id;
+    };
+    await waiting(gEast);
+    await waiting(gSouth);
+    await p.reload();
+    await p.getByTestId('department-row-上海').filter({ hasText: '上海售后' }).waitFor();
+    await quiet(p);
+    await p.screenshot({ path: join(SHOTS, 'admin-departments.png') });
+
+    // The supervisor lands on the live view: their departments' queues and agents only, and says so.
+    const q = sup.page;
+    await signIn(q, slug, `sup@${slug}.test`, 'agent password 1');
+    await q.getByTestId('live-view').waitFor();
+    await q.getByTestId('live-scope').filter({ hasText: '华东' }).waitFor();
+    const queues = q.getByTestId('live-queues');
+    await queues.getByText('上海售后').waitFor();
+    assert.match(await queues.textContent() ?? '', /华东售前/);
+    assert.doesNotMatch(await queues.textContent() ?? '', /华南售前/);
+    await q.getByTestId('live-agents').getByText('小上').waitFor();
+    assert.doesNotMatch(await q.getByTestId('live-agents').textContent() ?? '', /小南/);
+    await q.getByTestId('live-queued').filter({ hasText: /排队中\s*1$/ }).waitFor();
+
+    // Live: a chat waiting in South's queue changes nothing here; one in Shanghai's shows up at once.
+    const publish = (id: string) => th.hub.services.conversations.publishTo(convTopics.queue(s.workspaceId), { kind: 'queue_changed', conversationId: id });
+    publish(await waiting(gSouth));
+    publish(await waiting(gSh));
+    await q.getByTestId('live-queued').filter({ hasText: /排队中\s*2$/ }).waitFor();
+
+    // Narrowed to 上海: only its group.
+    await q.getByTestId('live-department').click();
+    await q.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden)').last().locator('.ant-select-tree-title').filter({ hasText: '上海' }).click();
+    await q.getByTestId('live-queued').filter({ hasText: /排队中\s*1$/ }).waitFor();
+    assert.doesNotMatch(await queues.textContent() ?? '', /华东售前/);
+    await q.keyboard.press('Escape');
+    await q.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden)').first().waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => undefined);
+    await quiet(q);
+    await q.screenshot({ path: join(SHOTS, 'admin-live-view-supervisor.png') });
+
+    // The directory pages: their part of the tree (read-only) and their people.
+    await nav(q, 'departments');
+    await q.getByTestId('department-row-上海').waitFor();
+    await q.getByTestId('department-row-华东').waitFor();
+    assert.equal(await q.getByTestId('department-row-华南').count(), 0);
+    assert.equal(await q.getByTestId('department-new').count(), 0);
+    await nav(q, 'agents');
+    await q.locator('.ant-table-row').filter({ hasText: '小上' }).waitFor();
+    assert.equal(await q.locator('.ant-table-row').filter({ hasText: '小南' }).count(), 0);
+  } catch (err) {
+    await admin.page.screenshot({ path: join(SHOTS, 'failure-departments-admin.png') }).catch(() => undefined);
+    await sup.page.screenshot({ path: join(SHOTS, 'failure-departments-supervisor.png') }).catch(() => undefined);
+    throw err;
+  } finally {
+    await admin.ctx.close();
+    await sup.ctx.close();
+  }
+});
+
+void test('routing in the admin UI: an admin sets a skill group\'s policy (capability, a weighted VIP rule, overflow — a looping chain is refused on its field), the live queue preview puts a VIP ahead of earlier arrivals, the decision log explains the assignment, the simulation compares two reports; a supervisor reads the policy', async () => {
+  const slug = 'ui-routing';
+  const s = await setupWorkspace(slug);
+  ok(await th.gql('mutation { installPlugin(name: "routing-rules") { id } }', {}, s.admin));
+  const groupId = async (name: string) => ok(await th.gql('mutation($n: String!) { createSkillGroup(name: $n) { id } }', { n: name }, s.admin)).createSkillGroup.id as string;
+  const sales = await groupId('售前');
+  const care = await groupId('售后');
+  const complaints = await groupId('投诉');
+  // 售后 already overflows to 售前: sending 售前 to 售后 would close a loop.
+  ok(await th.gql('mutation($id: ID!, $p: JSON!) { updateSkillGroupRouting(id: $id, policy: $p) { id } }', { id: care, p: { overflow: { afterSec: 300, toSkillGroupId: sales } } }, s.admin));
+  // Customers go straight from the start to the queue of 售前 (no bot, always open).
+  const flows = ok(await th.gql('{ flows { id versions { id definition } } }', {}, s.admin)).flows;
+  const def = structuredClone(flows[0].versions[0].definition);
+  const hours = def.nodes.find((n: { type: string }) => n.type === 'working_hours');
+  hours.config = { ...hours.config, alwaysOpen: true };
+  hours.next.open = 'queue';
+  def.nodes = def.nodes.filter((n: { type: string }) => n.type !== 'bot');
+  const queueNode = def.nodes.find((n: { type: string }) => n.type === 'queue');
+  queueNode.config = { ...queueNode.config, skillGroupId: sales, timeoutSec: 900 };
+  const version = ok(await th.gql('mutation($f: ID!, $d: JSON!) { saveFlowVersion(flowId: $f, definition: $d) { id } }', { f: flows[0].id, d: def }, s.admin)).saveFlowVersion;
+  ok(await th.gql('mutation($v: ID!) { publishFlowVersion(versionId: $v) { id } }', { v: version.id }, s.admin));
+
+  const customer = async (name: string, tags: string[]) => {
+    const v = ok(await th.gql('mutation($k: String!, $n: String) { startVisitorSession(channelKey: $k, displayName: $n) { token customerId } }', { k: s.channelKey, n: name })).startVisitorSession;
+    if (tags.length) ok(await th.gql('mutation($id: ID!, $t: [String!]) { updateCustomer(id: $id, tags: $t) { id } }', { id: v.customerId, t: tags }, s.admin));
+    const id = ok(await th.gql('mutation { startConversation { id } }', {}, v.token)).startConversation.id as string;
+    await waitFor(async () => (await th.gql('query($id: ID!) { queuePreview(skillGroupId: $id) { conversationId } }', { id: sales }, s.admin)).data?.queuePreview.some((q: { conversationId: string }) => q.conversationId === id), `${name} waiting`, 20_000);
+    return id;
+  };
+  const agentUser = async (email: string, name: string, level: number) => {
+    const u = ok(await th.gql('mutation($e: String!, $n: String!) { createUser(email: $e, name: $n, password: "agent password 1", roles: [agent], maxConcurrentChats: 1) { id } }', { e: email, n: name }, s.admin)).createUser.id as string;
+    ok(await th.gql('mutation($u: ID!, $s: [AgentSkillInput!]) { updateAgentProfile(userId: $u, skills: $s) { id } }', { u, s: [{ skillGroupId: sales, level }] }, s.admin));
+    const token = ok(await th.gql('mutation($w: String!, $e: String!) { login(workspace: $w, email: $e, password: "agent password 1") { token } }', { w: slug, e: email })).login.token as string;
+    return { id: u, token };
+  };
+  const expert = await agentUser(`expert@${slug}.test`, '王牌客服', 5);
+  const junior = await agentUser(`junior@${slug}.test`, '新人客服', 1);
+
+  const admin = await newPage();
+  const sup = await newPage();
+  const p = admin.page;
+  try {
+    // The policy editor: capability first, the VIP rule weighted 90 s per point at 20 points, overflow after 10 minutes.
+    await signIn(p, slug, `admin@${slug}.test`, 'correct horse battery');
+    await nav(p, 'skill-groups');
+    await p.getByTestId('sg-routing-售前').click();
+    await p.getByTestId('routing-policy-editor').waitFor();
+    await choose(p, 'routing-strategy', '能力优先');
+    await p.getByTestId('routing-tab-priority').click();
+    await p.getByTestId('routing-rule-add').click();
+    await choose(p, 'routing-rule-0-name', '客户标签');
+    await inputOf(p, 'routing-rule-0-weight').fill('90');
+    await p.getByTestId('routing-rule-0').getByText('1 分 = 90 秒排队时间').waitFor();
+    assert.equal(await inputOf(p, 'routing-rule-0-cfg-tags.0.key').inputValue(), 'VIP');
+    await inputOf(p, 'routing-rule-0-cfg-tags.0.value').fill('20');
+    await p.getByTestId('routing-tab-limits').click();
+    await p.getByTestId('routing-overflow-enabled').click();
+    await inputOf(p, 'routing-overflow-after').fill('600');
+    await p.getByTestId('routing-overflow-to-group').click();
+    await choose(p, 'routing-overflow-target', '售后');
+    await p.getByTestId('routing-overflow-chain').getByText('(循环)').waitFor();
+    // The hub refuses the loop; the issue shows on the overflow target, and nothing is saved.
+    await p.getByTestId('routing-save').click();
+    const loopError = p.getByTestId('routing-error-overflow.toSkillGroupId');
+    await loopError.waitFor();
+    assert.match(await loopError.textContent() ?? '', /loop/);
+    const before = ok(await th.gql('query($id: ID!) { skillGroup(id: $id) { routingPolicy } }', { id: sales }, s.admin)).skillGroup.routingPolicy;
+    assert.equal(before.strategy.name, 'balanced');
+    await choose(p, 'routing-overflow-target', '投诉');
+    await p.getByTestId('routing-save').click();
+    await p.locator('.ant-message-notice').filter({ hasText: '路由策略已保存' }).waitFor();
+    assert.equal(await loopError.count(), 0);
+    const policy = ok(await th.gql('query($id: ID!) { skillGroup(id: $id) { routingPolicy } }', { id: sales }, s.admin)).skillGroup.routingPolicy;
+    assert.equal(policy.strategy.name, 'capability');
+    assert.deepEqual(policy.priorityRules, [{ rule: 'customer_tag', weight: 90, config: { tags: { VIP: 20 } } }]);
+    assert.deepEqual(policy.overflow, { afterSec: 600, toSkillGroupId: complaints });
+    await p.getByTestId('routing-tab-priority').click();
+    await quiet(p);
+    await p.screenshot({ path: join(SHOTS, 'admin-routing-policy.png') });
+    await p.keyboard.press('Escape');
+    await p.getByTestId('routing-policy-editor').waitFor({ state: 'detached' });
+
+    // The queue preview, live: two customers wait, then a VIP arrives and goes first (20 × 90 s = 30 min ahead).
+    const first = await customer('普通客户甲', []);
+    const second = await customer('普通客户乙', []);
+    await nav(p, 'monitor');
+    const preview = p.getByTestId('queue-preview');
+    await preview.getByTestId('queue-row-2').filter({ hasText: '普通客户乙' }).waitFor();
+    const vip = await customer('金卡会员', ['VIP']);
+    await preview.getByTestId('queue-row-1').filter({ hasText: '金卡会员' }).waitFor();
+    await preview.getByTestId('queue-row-2').filter({ hasText: '普通客户甲' }).waitFor();
+    await preview.getByTestId('queue-row-3').filter({ hasText: '普通客户乙' }).waitFor();
+    assert.match(await preview.getByTestId('queue-row-1').textContent() ?? '', /30 分钟/);
+    await preview.getByTestId('queue-row-1').getByTestId('term-customer_tag').filter({ hasText: 'tag VIP' }).waitFor();
+    await quiet(p);
+    await p.screenshot({ path: join(SHOTS, 'admin-queue-preview.png') });
+
+    // The VIP's decision log, open while the expert comes online: the assignment shows up live, with its candidates.
+    await preview.getByTestId('queue-decisions-1').click();
+    const drawer = p.getByTestId('decision-drawer-body');
+    await drawer.getByTestId('decision-queued').waitFor();
+    ok(await th.gql('mutation { setMyStatus(status: online) { status } }', {}, expert.token));
+    await drawer.getByTestId('decision-assigned').filter({ hasText: '王牌客服' }).waitFor();
+    const candidates = drawer.getByTestId('decision-candidates');
+    await candidates.locator('.kh-rt-chosen').filter({ hasText: '王牌客服' }).filter({ hasText: 'skill level 5' }).waitFor();
+    await candidates.locator('tr').filter({ hasText: '新人客服' }).filter({ hasText: '离线' }).waitFor();
+    const served = ok(await th.gql('query($id: ID!) { conversation(id: $id) { assigneeId } }', { id: vip }, s.admin)).conversation;
+    assert.equal(served.assigneeId, expert.id);
+    await quiet(p);
+    await p.waitForTimeout(400); // the assignment's details unfold
+    await p.screenshot({ path: join(SHOTS, 'admin-routing-decisions.png') });
+    await p.keyboard.press('Escape');
+    // The next in line goes to the junior (the expert is full); the preview follows without a reload.
+    ok(await th.gql('mutation { setMyStatus(status: online) { status } }', {}, junior.token));
+    await preview.getByTestId('queue-row-1').filter({ hasText: '普通客户乙' }).waitFor();
+    assert.equal(await preview.getByTestId('queue-row-2').count(), 0);
+    assert.equal(ok(await th.gql('query($id: ID!) { conversation(id: $id) { assigneeId } }', { id: first }, s.admin)).conversation.assigneeId, junior.id);
+
+    // The workspace's log: both assignments, filterable by agent.
+    await nav(p, 'routing-log');
+    await p.getByTestId('routing-log').waitFor();
+    await p.getByTestId('log-row-assigned').filter({ hasText: '王牌客服' }).waitFor();
+    await p.getByTestId('log-row-assigned').filter({ hasText: '新人客服' }).waitFor();
+    await choose(p, 'log-agent', '新人客服');
+    await waitFor(async () => (await p.getByTestId('log-row-assigned').count()) === 1, 'the log narrowed to the junior');
+    assert.equal(await p.getByTestId('log-row-queued').count(), 0);
+
+    // Simulation before saving: the same window without the VIP rule, beside the current policy.
+    await nav(p, 'skill-groups');
+    await p.getByTestId('sg-routing-售前').click();
+    await p.getByTestId('routing-policy-editor').waitFor();
+    await p.getByTestId('routing-tab-priority').click();
+    await p.getByTestId('routing-rule-0-remove').click();
+    await p.getByTestId('routing-simulate').click();
+    const baseline = p.getByTestId('routing-sim-baseline');
+    const proposed = p.getByTestId('routing-sim-proposed');
+    await baseline.waitFor({ timeout: 60_000 });
+    await proposed.waitFor();
+    await p.getByTestId('routing-sim-result').getByText(/回放 3 位客户/).waitFor();
+    for (const card of [baseline, proposed]) assert.match(await card.getByTestId(/assigned$/).textContent() ?? '', /\/ 3/);
+    await p.getByTestId('routing-sim-agents').getByText('王牌客服').waitFor();
+    await quiet(p);
+    await p.screenshot({ path: join(SHOTS, 'admin-routing-simulation.png') });
+    // Simulating saved nothing.
+    assert.equal(ok(await th.gql('query($id: ID!) { skillGroup(id: $id) { routingPolicy } }', { id: sales }, s.admin)).skillGroup.routingPolicy.priorityRules.length, 1);
+    assert.equal(ok(await th.gql('query($id: ID!) { conversation(id: $id) { status } }', { id: second }, s.admin)).conversation.status, 'queued');
+
+    // A supervisor of the group's department reads the policy (and may simulate) but cannot save it.
+    const dept = ok(await th.gql('mutation { createDepartment(name: "华东") { id } }', {}, s.admin)).createDepartment.id as string;
+    ok(await th.gql('mutation($id: ID!, $d: ID) { updateSkillGroup(id: $id, name: "售前", departmentId: $d) { id } }', { id: sales, d: dept }, s.admin));
+    ok(await th.gql('mutation($d: ID) { createUser(email: "sup@ui-routing.test", name: "路由主管", password: "agent password 1", roles: [supervisor], departmentId: $d) { id } }', { d: dept }, s.admin));
+    await signIn(sup.page, slug, 'sup@ui-routing.test', 'agent password 1');
+    await nav(sup.page, 'skill-groups');
+    await sup.page.getByTestId('sg-routing-售前').click();
+    await sup.page.getByTestId('routing-policy-editor').getByText('只读').first().waitFor();
+    await sup.page.getByTestId('routing-strategy').filter({ hasText: '能力优先' }).waitFor();
+    assert.equal(await sup.page.getByTestId('routing-save').count(), 0);
+    assert.match(await sup.page.getByTestId('routing-strategy').getAttribute('class') ?? '', /ant-select-disabled/);
+    await sup.page.getByTestId('routing-simulate').waitFor();
+  } catch (err) {
+    await p.screenshot({ path: join(SHOTS, 'failure-routing.png') }).catch(() => undefined);
+    await sup.page.screenshot({ path: join(SHOTS, 'failure-routing-supervisor.png') }).catch(() => undefined);
+    throw err;
+  } finally {
+    await admin.ctx.close();
+    await sup.ctx.close();
   }
 });

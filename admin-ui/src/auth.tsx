@@ -11,7 +11,7 @@ export interface Permissions {
   workbench: boolean;
   offlineMessages: boolean;
   monitor: boolean;
-  /** Conversations and queues are readable (agents and admins). */
+  /** Conversations and queues are readable (agents and admins; supervisors their departments'). */
   conversations: boolean;
   flows: boolean;
   directoryRead: boolean;
@@ -32,7 +32,7 @@ export function permissionsOf(roles: readonly Role[]): Permissions {
     workbench: has('agent'),
     offlineMessages: has('agent'),
     monitor: has('supervisor'),
-    conversations: has('agent'),
+    conversations: has('agent') || has('supervisor'),
     flows: admin,
     directoryRead: has('supervisor') || admin,
     directoryWrite: admin,

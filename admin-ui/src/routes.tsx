@@ -11,11 +11,13 @@ const Workbench = lazy(() => import('./pages/workbench/Workbench'));
 const OfflineMessages = lazy(() => import('./pages/workbench/OfflineMessages'));
 const FlowComposer = lazy(() => import('./pages/flows/FlowComposer'));
 const SkillGroups = lazy(() => import('./pages/admin/SkillGroups'));
+const Departments = lazy(() => import('./pages/admin/Departments'));
 const Agents = lazy(() => import('./pages/admin/Agents'));
 const Channels = lazy(() => import('./pages/admin/Channels'));
 const Plugins = lazy(() => import('./pages/admin/Plugins'));
 const ApiKeys = lazy(() => import('./pages/admin/ApiKeys'));
 const LiveView = lazy(() => import('./pages/admin/LiveView'));
+const RoutingLog = lazy(() => import('./pages/admin/RoutingLog'));
 const CannedReplies = lazy(() => import('./pages/admin/CannedReplies'));
 const Knowledge = lazy(() => import('./pages/admin/Knowledge'));
 const Home = lazy(() => import('./pages/Home'));
@@ -26,8 +28,10 @@ export const routeDefs: RouteDef[] = [
   { path: 'workbench', perm: 'workbench', element: <Workbench /> },
   { path: 'offline-messages', perm: 'offlineMessages', element: <OfflineMessages /> },
   { path: 'monitor', perm: 'monitor', element: <LiveView /> },
+  { path: 'routing-log', perm: 'monitor', element: <RoutingLog /> },
   { path: 'flows', perm: 'flows', element: <FlowComposer /> },
   { path: 'skill-groups', perm: 'directoryRead', element: <SkillGroups /> },
+  { path: 'departments', perm: 'directoryRead', element: <Departments /> },
   { path: 'agents', perm: 'directoryRead', element: <Agents /> },
   { path: 'channels', perm: 'directoryRead', element: <Channels /> },
   { path: 'canned-replies', perm: 'cannedRead', element: <CannedReplies /> },

@@ -45,7 +45,7 @@ interface Props {
   labelOf?: (name: string) => string | undefined;
 }
 
-type Kind = 'string' | 'enum' | 'number' | 'integer' | 'boolean' | 'stringArray' | 'enumArray' | 'tupleArray' | 'objectArray' | 'object' | 'json';
+type Kind = 'string' | 'enum' | 'number' | 'integer' | 'boolean' | 'stringArray' | 'enumArray' | 'tupleArray' | 'objectArray' | 'record' | 'object' | 'json';
 
 /** Strips `null` from a nullable schema: `anyOf: [X, {type: null}]` or `type: [X, "null"]`. */
 function unwrap(s: JsonSchema): { schema: JsonSchema; nullable: boolean } {
@@ -69,7 +69,12 @@ export function kindOf(s: JsonSchema): Kind {
     case 'number': return 'number';
     case 'integer': return 'integer';
     case 'boolean': return 'boolean';
-    case 'object': return schema.properties ? 'object' : 'json';
+    case 'object': {
+      if (schema.properties) return 'object';
+      // A map of names to numbers or strings (e.g. customer tag → priority points): rows of key and value.
+      const values = typeof schema.additionalProperties === 'object' ? unwrap(schema.additionalProperties).schema : null;
+      return values && (values.type === 'number' || values.type === 'integer' || values.type === 'string') && !values.enum ? 'record' : 'json';
+    }
     case 'array': {
       const items = Array.isArray(schema.items) ? null : schema.items;
       if (!items || schema.prefixItems) return 'json';
@@ -210,6 +215,32 @@ function Field({ name, path, schema, value, onChange, errors, fieldOptions, disa
           {(s.maxItems === undefined || rows.length < s.maxItems) && (
             <Button size="small" type="dashed" icon={<PlusOutlined />} disabled={disabled} onClick={() => set([...rows, {}])}>{t('form.addItem')}</Button>
           )}
+        </div>
+      );
+      break;
+    }
+    case 'record': {
+      const values = unwrap(s.additionalProperties as JsonSchema).schema;
+      const numeric = values.type !== 'string';
+      const current = (value && typeof value === 'object' && !Array.isArray(value) ? value : s.default && typeof s.default === 'object' ? s.default : {}) as Record<string, unknown>;
+      // Rows keep their order while a key is being typed (an object would re-sort or merge them).
+      const rows = Object.entries(current);
+      const set = (next: [string, unknown][]) => onChange(Object.fromEntries(next));
+      control = (
+        <div data-testid={testId}>
+          {rows.map(([k, v], i) => (
+            <div key={i} className="kh-tuple-row" data-testid={`${testId}.${i}`}>
+              <Input size="small" value={k} disabled={disabled} maxLength={s.maxLength ?? 64} placeholder={t('form.key')} style={{ width: 140 }}
+                onChange={(e) => set(rows.map((r, j) => (j === i ? [e.target.value, r[1]] : r)))} data-testid={`${testId}.${i}.key`} />
+              <span className="kh-tuple-sep">→</span>
+              {numeric
+                ? <InputNumber size="small" value={(v as number | null | undefined) ?? null} disabled={disabled} min={values.minimum ?? values.exclusiveMinimum} max={values.maximum ?? values.exclusiveMaximum} precision={values.type === 'integer' ? 0 : undefined}
+                  onChange={(x) => set(rows.map((r, j) => (j === i ? [r[0], x ?? 0] : r)))} style={{ width: 100 }} data-testid={`${testId}.${i}.value`} />
+                : <Input size="small" value={(v as string | undefined) ?? ''} disabled={disabled} onChange={(e) => set(rows.map((r, j) => (j === i ? [r[0], e.target.value] : r)))} style={{ width: 160 }} data-testid={`${testId}.${i}.value`} />}
+              <Button size="small" type="text" icon={<MinusCircleOutlined />} disabled={disabled} onClick={() => set(rows.filter((_, j) => j !== i))} />
+            </div>
+          ))}
+          <Button size="small" type="dashed" icon={<PlusOutlined />} disabled={disabled || rows.some(([k]) => k === '')} onClick={() => set([...rows, ['', numeric ? 0 : '']])}>{t('form.addItem')}</Button>
         </div>
       );
       break;

@@ -40,6 +40,25 @@ export type Role =
   | 'operator'
   | 'supervisor';
 
+export type RoutingDecisionKind =
+  | 'assigned'
+  | 'exited'
+  | 'overflowed'
+  | 'queued';
+
+export type TransferKind =
+  | 'agent'
+  | 'group'
+  | 'reassign';
+
+export type TransferStatus =
+  | 'accepted'
+  | 'cancelled'
+  | 'completed'
+  | 'declined'
+  | 'expired'
+  | 'pending';
+
 export type LoginMutationVariables = Exact<{
   workspace: string;
   email: string;
@@ -134,7 +153,7 @@ export type TransferConversationMutationVariables = Exact<{
 }>;
 
 
-export type TransferConversationMutation = { transferConversation: { id: string, status: string, assigneeId: string | null } };
+export type TransferConversationMutation = { transferConversation: { id: string, kind: TransferKind, status: TransferStatus, toAgentId: string | null, expiresAt: string | null } };
 
 export type CannedRepliesQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -197,7 +216,7 @@ export type ConversationEventsSubscription = { conversationEvents: { kind: strin
 export type AgentInboxSubscriptionVariables = Exact<{ [key: string]: never; }>;
 
 
-export type AgentInboxSubscription = { agentInbox: { kind: string, conversationId: string, fromAgentId: string | null, note: string | null } };
+export type AgentInboxSubscription = { agentInbox: { kind: string, conversationId: string, fromAgentId: string | null, note: string | null, transferId: string | null } };
 
 export type FlowNodeTypesQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -228,7 +247,7 @@ export type PublishFlowVersionMutation = { publishFlowVersion: { id: string, pub
 export type SkillGroupsQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type SkillGroupsQuery = { skillGroups: Array<{ id: string, name: string, description: string | null, departmentId: string | null, createdAt: string, members: Array<{ agentProfileId: string, level: number }> }>, departments: Array<{ id: string, name: string, parentId: string | null }> };
+export type SkillGroupsQuery = { skillGroups: Array<{ id: string, name: string, description: string | null, departmentId: string | null, createdAt: string, routingPolicy: unknown, members: Array<{ agentProfileId: string, level: number }> }>, departments: Array<{ id: string, name: string, parentId: string | null }> };
 
 export type CreateSkillGroupMutationVariables = Exact<{
   name: string;
@@ -259,7 +278,36 @@ export type DeleteSkillGroupMutation = { deleteSkillGroup: boolean };
 export type UsersQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type UsersQuery = { users: Array<{ id: string, name: string, email: string, roles: Array<Role>, disabled: boolean, departmentId: string | null, createdAt: string, agentProfile: { id: string, status: AgentStatus, maxConcurrentChats: number, skills: Array<{ skillGroupId: string, level: number }> } | null }>, skillGroups: Array<{ id: string, name: string }>, departments: Array<{ id: string, name: string }> };
+export type UsersQuery = { users: Array<{ id: string, name: string, email: string, roles: Array<Role>, disabled: boolean, departmentId: string | null, createdAt: string, agentProfile: { id: string, status: AgentStatus, maxConcurrentChats: number, skills: Array<{ skillGroupId: string, level: number }> } | null }>, skillGroups: Array<{ id: string, name: string }>, departments: Array<{ id: string, name: string, parentId: string | null }> };
+
+export type DepartmentsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type DepartmentsQuery = { departments: Array<{ id: string, name: string, parentId: string | null, createdAt: string }>, users: Array<{ id: string, name: string, departmentId: string | null, roles: Array<Role> }>, skillGroups: Array<{ id: string, name: string, departmentId: string | null }> };
+
+export type CreateDepartmentMutationVariables = Exact<{
+  name: string;
+  parentId?: string | number | null | undefined;
+}>;
+
+
+export type CreateDepartmentMutation = { createDepartment: { id: string } };
+
+export type UpdateDepartmentMutationVariables = Exact<{
+  id: string | number;
+  name: string;
+  parentId?: string | number | null | undefined;
+}>;
+
+
+export type UpdateDepartmentMutation = { updateDepartment: { id: string } };
+
+export type DeleteDepartmentMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type DeleteDepartmentMutation = { deleteDepartment: boolean };
 
 export type CreateUserMutationVariables = Exact<{
   email: string;
@@ -391,17 +439,19 @@ export type RevokeApiKeyMutation = { revokeApiKey: { id: string, revokedAt: stri
 export type LiveViewQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type LiveViewQuery = { agents: Array<{ id: string, userId: string, status: AgentStatus, maxConcurrentChats: number, updatedAt: string, user: { id: string, name: string } | null, skills: Array<{ skillGroupId: string, level: number }> }>, skillGroups: Array<{ id: string, name: string }>, queued: Array<{ id: string, skillGroupId: string | null, queuedAt: string | null, customer: { displayName: string } | null }>, assigned: Array<{ id: string, skillGroupId: string | null, assigneeId: string | null, assignedAt: string | null }> };
+export type LiveViewQuery = { agents: Array<{ id: string, userId: string, status: AgentStatus, maxConcurrentChats: number, updatedAt: string, user: { id: string, name: string, departmentId: string | null } | null, skills: Array<{ skillGroupId: string, level: number }> }>, skillGroups: Array<{ id: string, name: string, departmentId: string | null }>, departments: Array<{ id: string, name: string, parentId: string | null }>, queued: Array<{ id: string, skillGroupId: string | null, assigneeId: string | null, queuedAt: string | null, customer: { displayName: string, tags: Array<string> } | null }>, assigned: Array<{ id: string, skillGroupId: string | null, assigneeId: string | null, assignedAt: string | null }> };
+
+export type AgentProfileChangedSubscriptionVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type AgentProfileChangedSubscription = { agentProfileChanged: { id: string, status: AgentStatus } };
 
 export type WorkspaceEventsSubscriptionVariables = Exact<{ [key: string]: never; }>;
 
 
 export type WorkspaceEventsSubscription = { workspaceEvents: { id: string, type: string, occurredAt: string } };
-
-export type LiveAgentsQueryVariables = Exact<{ [key: string]: never; }>;
-
-
-export type LiveAgentsQuery = { agents: Array<{ id: string, userId: string, status: AgentStatus, maxConcurrentChats: number, updatedAt: string, user: { id: string, name: string } | null, skills: Array<{ skillGroupId: string, level: number }> }>, skillGroups: Array<{ id: string, name: string }> };
 
 export type AssistSuggestionsQueryVariables = Exact<{
   conversationId: string | number;
@@ -463,3 +513,101 @@ export type CreateKnowledgeCategoryMutationVariables = Exact<{
 
 
 export type CreateKnowledgeCategoryMutation = { createKnowledgeCategory: { id: string } };
+
+export type RoutingDirectoryQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type RoutingDirectoryQuery = { skillGroups: Array<{ id: string, name: string, departmentId: string | null }>, agents: Array<{ id: string, userId: string, user: { id: string, name: string } | null }>, routingCatalog: Array<{ kind: string, name: string, plugin: string, label: unknown, configJsonSchema: unknown, enabled: boolean }> };
+
+export type RoutingPolicyQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type RoutingPolicyQuery = { skillGroup: { id: string, name: string, departmentId: string | null, routingPolicy: unknown }, skillGroups: Array<{ id: string, name: string, routingPolicy: unknown }> };
+
+export type UpdateSkillGroupRoutingMutationVariables = Exact<{
+  id: string | number;
+  policy: unknown;
+}>;
+
+
+export type UpdateSkillGroupRoutingMutation = { updateSkillGroupRouting: { id: string, routingPolicy: unknown } };
+
+export type SimulateRoutingQueryVariables = Exact<{
+  from: string;
+  to: string;
+  policies: unknown;
+}>;
+
+
+export type SimulateRoutingQuery = { simulateRouting: { arrivals: number, agents: number, baseline: unknown, proposed: unknown } };
+
+export type QueuePreviewQueryVariables = Exact<{
+  skillGroupId?: string | number | null | undefined;
+}>;
+
+
+export type QueuePreviewQuery = { queuePreview: Array<{ conversationId: string, position: number, waitedSec: number, waitedInGroupSec: number, advanceSec: number, terms: unknown, estimatedWaitSec: number | null }> };
+
+export type RoutingDecisionFieldsFragment = { id: string, conversationId: string, kind: RoutingDecisionKind, skillGroupId: string | null, agentId: string | null, strategy: string | null, summary: string, detail: unknown, decidedAt: string };
+
+export type ConversationRoutingQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type ConversationRoutingQuery = { conversation: { id: string, status: string, createdAt: string, queuedAt: string | null, assignedAt: string | null, closedAt: string | null, skillGroupId: string | null, assigneeId: string | null, assigneeName: string | null, customer: { id: string, displayName: string, tags: Array<string> } | null, channel: { id: string, name: string, kind: string } | null, routingDecisions: Array<{ id: string, conversationId: string, kind: RoutingDecisionKind, skillGroupId: string | null, agentId: string | null, strategy: string | null, summary: string, detail: unknown, decidedAt: string }> } };
+
+export type RoutingDecisionLogQueryVariables = Exact<{
+  conversationId?: string | number | null | undefined;
+  skillGroupId?: string | number | null | undefined;
+  agentId?: string | number | null | undefined;
+  kind?: RoutingDecisionKind | null | undefined;
+  since?: string | null | undefined;
+  limit?: number | null | undefined;
+}>;
+
+
+export type RoutingDecisionLogQuery = { routingDecisions: Array<{ id: string, conversationId: string, kind: RoutingDecisionKind, skillGroupId: string | null, agentId: string | null, strategy: string | null, summary: string, detail: unknown, decidedAt: string }> };
+
+export type TransferFieldsFragment = { id: string, conversationId: string, kind: TransferKind, status: TransferStatus, fromAgentId: string | null, toAgentId: string | null, toSkillGroupId: string | null, note: string | null, reason: string | null, requestedById: string | null, decidedById: string | null, createdAt: string, expiresAt: string | null, decidedAt: string | null };
+
+export type TransferOffersQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type TransferOffersQuery = { transferOffers: Array<{ id: string, conversationId: string, kind: TransferKind, status: TransferStatus, fromAgentId: string | null, toAgentId: string | null, toSkillGroupId: string | null, note: string | null, reason: string | null, requestedById: string | null, decidedById: string | null, createdAt: string, expiresAt: string | null, decidedAt: string | null, conversation: { id: string, status: string, createdAt: string, queuedAt: string | null, assignedAt: string | null, customer: { id: string, displayName: string, tags: Array<string> } | null, channel: { id: string, name: string, kind: string } | null } | null }> };
+
+export type ConversationTransfersQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type ConversationTransfersQuery = { conversation: { id: string, transfers: Array<{ id: string, conversationId: string, kind: TransferKind, status: TransferStatus, fromAgentId: string | null, toAgentId: string | null, toSkillGroupId: string | null, note: string | null, reason: string | null, requestedById: string | null, decidedById: string | null, createdAt: string, expiresAt: string | null, decidedAt: string | null }> } };
+
+export type AnswerTransferMutationVariables = Exact<{
+  transferId: string | number;
+  accept: boolean;
+  reason?: string | null | undefined;
+}>;
+
+
+export type AnswerTransferMutation = { answerTransfer: { id: string, conversationId: string, kind: TransferKind, status: TransferStatus, fromAgentId: string | null, toAgentId: string | null, toSkillGroupId: string | null, note: string | null, reason: string | null, requestedById: string | null, decidedById: string | null, createdAt: string, expiresAt: string | null, decidedAt: string | null } };
+
+export type CancelTransferMutationVariables = Exact<{
+  transferId: string | number;
+  reason?: string | null | undefined;
+}>;
+
+
+export type CancelTransferMutation = { cancelTransfer: { id: string, conversationId: string, kind: TransferKind, status: TransferStatus, fromAgentId: string | null, toAgentId: string | null, toSkillGroupId: string | null, note: string | null, reason: string | null, requestedById: string | null, decidedById: string | null, createdAt: string, expiresAt: string | null, decidedAt: string | null } };
+
+export type ReassignConversationMutationVariables = Exact<{
+  conversationId: string | number;
+  toAgentId?: string | number | null | undefined;
+  toSkillGroupId?: string | number | null | undefined;
+  note?: string | null | undefined;
+}>;
+
+
+export type ReassignConversationMutation = { reassignConversation: { id: string, conversationId: string, kind: TransferKind, status: TransferStatus, fromAgentId: string | null, toAgentId: string | null, toSkillGroupId: string | null, note: string | null, reason: string | null, requestedById: string | null, decidedById: string | null, createdAt: string, expiresAt: string | null, decidedAt: string | null } };

@@ -112,7 +112,7 @@ export const CloseConversationDoc = /* GraphQL */ `
 
 export const TransferConversationDoc = /* GraphQL */ `
   mutation TransferConversation($conversationId: ID!, $toAgentId: ID, $toSkillGroupId: ID, $note: String) {
-    transferConversation(conversationId: $conversationId, toAgentId: $toAgentId, toSkillGroupId: $toSkillGroupId, note: $note) { id status assigneeId }
+    transferConversation(conversationId: $conversationId, toAgentId: $toAgentId, toSkillGroupId: $toSkillGroupId, note: $note) { id kind status toAgentId expiresAt }
   }
 `;
 
@@ -162,7 +162,7 @@ export const ConversationEventsDoc = /* GraphQL */ `
 `;
 
 export const AgentInboxDoc = /* GraphQL */ `
-  subscription AgentInbox { agentInbox { kind conversationId fromAgentId note } }
+  subscription AgentInbox { agentInbox { kind conversationId fromAgentId note transferId } }
 `;
 
 // ---------------------------------------------------------------- flows
@@ -195,7 +195,7 @@ export const PublishFlowVersionDoc = /* GraphQL */ `
 
 export const SkillGroupsDoc = /* GraphQL */ `
   query SkillGroups {
-    skillGroups { id name description departmentId createdAt members { agentProfileId level } }
+    skillGroups { id name description departmentId createdAt routingPolicy members { agentProfileId level } }
     departments { id name parentId }
   }
 `;
@@ -223,8 +223,28 @@ export const UsersDoc = /* GraphQL */ `
       agentProfile { id status maxConcurrentChats skills { skillGroupId level } }
     }
     skillGroups { id name }
-    departments { id name }
+    departments { id name parentId }
   }
+`;
+
+export const DepartmentsDoc = /* GraphQL */ `
+  query Departments {
+    departments { id name parentId createdAt }
+    users(includeDisabled: true) { id name departmentId roles }
+    skillGroups { id name departmentId }
+  }
+`;
+
+export const CreateDepartmentDoc = /* GraphQL */ `
+  mutation CreateDepartment($name: String!, $parentId: ID) { createDepartment(name: $name, parentId: $parentId) { id } }
+`;
+
+export const UpdateDepartmentDoc = /* GraphQL */ `
+  mutation UpdateDepartment($id: ID!, $name: String!, $parentId: ID) { updateDepartment(id: $id, name: $name, parentId: $parentId) { id } }
+`;
+
+export const DeleteDepartmentDoc = /* GraphQL */ `
+  mutation DeleteDepartment($id: ID!) { deleteDepartment(id: $id) }
 `;
 
 export const CreateUserDoc = /* GraphQL */ `
@@ -304,25 +324,23 @@ export const RevokeApiKeyDoc = /* GraphQL */ `
   mutation RevokeApiKey($id: ID!) { revokeApiKey(id: $id) { id revokedAt } }
 `;
 
+/** The live view; a supervisor gets their departments' share of each list (the API scopes them). */
 export const LiveViewDoc = /* GraphQL */ `
   query LiveView {
-    agents { id userId status maxConcurrentChats updatedAt user { id name } skills { skillGroupId level } }
-    skillGroups { id name }
-    queued: conversations(status: ["queued"], limit: 500) { id skillGroupId queuedAt customer { displayName } }
+    agents { id userId status maxConcurrentChats updatedAt user { id name departmentId } skills { skillGroupId level } }
+    skillGroups { id name departmentId }
+    departments { id name parentId }
+    queued: conversations(status: ["queued"], limit: 500) { id skillGroupId assigneeId queuedAt customer { displayName tags } }
     assigned: conversations(status: ["assigned"], limit: 500) { id skillGroupId assigneeId assignedAt }
   }
 `;
 
-export const WorkspaceEventsDoc = /* GraphQL */ `
-  subscription WorkspaceEvents { workspaceEvents { id type occurredAt } }
+export const AgentProfileChangedDoc = /* GraphQL */ `
+  subscription AgentProfileChanged($id: ID!) { agentProfileChanged(id: $id) { id status } }
 `;
 
-/** The live view for roles that may not read conversations (supervisors without the agent role). */
-export const LiveAgentsDoc = /* GraphQL */ `
-  query LiveAgents {
-    agents { id userId status maxConcurrentChats updatedAt user { id name } skills { skillGroupId level } }
-    skillGroups { id name }
-  }
+export const WorkspaceEventsDoc = /* GraphQL */ `
+  subscription WorkspaceEvents { workspaceEvents { id type occurredAt } }
 `;
 
 // ---------------------------------------------------------------- knowledge base & agent assist

@@ -27,6 +27,7 @@ export type AgentProfile = {
 export type AgentSkill = {
   agentProfileId: Scalars['ID']['output'];
   level: Scalars['Int']['output'];
+  /** Null when the group is outside a supervisor's departments. */
   skillGroup?: Maybe<SkillGroup>;
   skillGroupId: Scalars['ID']['output'];
 };
@@ -168,7 +169,7 @@ export type CannedReply = {
 
 /** An entry point customers use: web widget, WeChat OA, e-mail, WhatsApp, API, … */
 export type Channel = {
-  /** Channel settings. Secrets (keys containing "secret", e.g. the widget's identitySecret) are shown to admins only; others see "********". */
+  /** Channel settings. Secrets (keys containing "secret", e.g. the widget's identitySecret) are shown to admins only; others see "********". `selfService` configures the widget's self-service (猜你想问, category lists, cards, guide bubbles; see the README). */
   config: Scalars['JSON']['output'];
   createdAt: Scalars['DateTime']['output'];
   enabled: Scalars['Boolean']['output'];
@@ -203,11 +204,15 @@ export type Conversation = {
   /** Messages after a cursor (seq), in order. */
   messages: Array<Message>;
   queuedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Every routing decision of this conversation, oldest first. */
+  routingDecisions: Array<RoutingDecision>;
   skillGroupId?: Maybe<Scalars['ID']['output']>;
   status: Scalars['String']['output'];
   survey?: Maybe<SurveyResponse>;
   trail: Scalars['JSON']['output'];
   transferRule?: Maybe<Scalars['String']['output']>;
+  /** The transfer history of the conversation (offers included), oldest first. */
+  transfers: Array<ConversationTransfer>;
 };
 
 
@@ -230,6 +235,30 @@ export type ConversationEvent = {
   seq?: Maybe<Scalars['Int']['output']>;
   side?: Maybe<Scalars['String']['output']>;
   status?: Maybe<Scalars['String']['output']>;
+};
+
+/** One hand-over of a conversation, or an offer of one (kind agent, pending until the receiver answers). Notes are for agents only. */
+export type ConversationTransfer = {
+  conversation?: Maybe<Conversation>;
+  conversationId: Scalars['ID']['output'];
+  createdAt: Scalars['DateTime']['output'];
+  decidedAt?: Maybe<Scalars['DateTime']['output']>;
+  decidedById?: Maybe<Scalars['ID']['output']>;
+  expiresAt?: Maybe<Scalars['DateTime']['output']>;
+  fromAgent?: Maybe<User>;
+  fromAgentId?: Maybe<Scalars['ID']['output']>;
+  id: Scalars['ID']['output'];
+  kind: TransferKind;
+  note?: Maybe<Scalars['String']['output']>;
+  /** Why it was declined or cancelled, or why the system requeued (agent_offline, agent_away). */
+  reason?: Maybe<Scalars['String']['output']>;
+  /** The sending agent or the supervisor; null for the system (status changes). */
+  requestedById?: Maybe<Scalars['ID']['output']>;
+  status: TransferStatus;
+  toAgent?: Maybe<User>;
+  toAgentId?: Maybe<Scalars['ID']['output']>;
+  toSkillGroup?: Maybe<SkillGroup>;
+  toSkillGroupId?: Maybe<Scalars['ID']['output']>;
 };
 
 export type CreatedApiKey = {
@@ -307,6 +336,15 @@ export type FlowVersion = {
   version: Scalars['Int']['output'];
 };
 
+/** A guide bubble (引导气泡) the widget shows beside its launcher after `delaySec` on the page; clicking it opens the chat and asks `question`, if any. */
+export type GuideBubble = {
+  delaySec: Scalars['Int']['output'];
+  /** Stable while the bubble is unchanged (the widget remembers dismissed ones). */
+  id: Scalars['ID']['output'];
+  question?: Maybe<Scalars['String']['output']>;
+  text: Scalars['String']['output'];
+};
+
 export type HubEvent = {
   id: Scalars['ID']['output'];
   occurredAt: Scalars['String']['output'];
@@ -325,7 +363,10 @@ export type InboxEvent = {
   conversationId: Scalars['ID']['output'];
   fromAgentId?: Maybe<Scalars['ID']['output']>;
   kind: Scalars['String']['output'];
+  /** The transfer's note, or the reason a transfer offer ended. */
   note?: Maybe<Scalars['String']['output']>;
+  /** The transfer (offer) the event is about. */
+  transferId?: Maybe<Scalars['ID']['output']>;
 };
 
 export type KnowledgeAnswerType =
@@ -361,6 +402,8 @@ export type KnowledgeEntry = {
   createdAt: Scalars['DateTime']['output'];
   enabled: Scalars['Boolean']['output'];
   id: Scalars['ID']['output'];
+  /** URL patterns of the pages the entry belongs to: self-service shows it under 猜你想问 there. `*` is a wildcard; "/path*" matches path and query, "host/path*" adds the host, a pattern with "://" the whole URL. */
+  pagePatterns: Array<Scalars['String']['output']>;
   question: Scalars['String']['output'];
   /** Every version, newest first. */
   revisions: Array<KnowledgeRevision>;
@@ -481,8 +524,12 @@ export type Message = {
 };
 
 export type Mutation = {
+  /** The receiving agent accepts (takes one of their chat slots: NO_FREE_SLOT when they have none, and the offer stays pending) or declines (optional reason) a pending offer. */
+  answerTransfer: ConversationTransfer;
   /** A supervisor assigns an offline message to an agent (or an agent takes it: agentId = self). */
   assignOfflineMessage: OfflineMessage;
+  /** The sending agent (or a supervisor) withdraws a pending transfer offer; the chat stays with the sender. */
+  cancelTransfer: ConversationTransfer;
   /** Changes the own password; every other token of the user is revoked, a new session is returned. */
   changePassword: Session;
   /** Closes the conversation (the assigned agent, a supervisor, or the visitor); the survey follows if the flow has one. */
@@ -523,6 +570,8 @@ export type Mutation = {
   rateBotAnswer: Message;
   /** The visitor rates the closed conversation (1–5 stars, optional comment). */
   rateConversation: Conversation;
+  /** A supervisor moves a conversation to a named agent (no accept step; the agent must be online with a free slot) or a skill group's queue. A waiting conversation can be pulled from its queue to a named agent. */
+  reassignConversation: ConversationTransfer;
   /** Recalls (撤回) one of your own messages within 2 minutes. */
   recallMessage: Message;
   /** Answers an offline message; the reply is delivered into the customer's conversation on their channel. */
@@ -541,7 +590,7 @@ export type Mutation = {
   sendTyping: Scalars['Boolean']['output'];
   /** Sets the synonyms of a term (replacing its list); an empty list removes the term. Takes effect at once. */
   setFaqBotSynonyms?: Maybe<FaqBotSynonym>;
-  /** Sets the signed-in agent’s status (online / busy / away / offline). */
+  /** Sets the signed-in agent’s status. online: new chats; busy: none, keeps held chats, refuses transfer offers; away: as busy, held chats requeued after the workspace’s awayRequeueAfterSec; offline: held chats requeued at once. */
   setMyStatus: AgentProfile;
   setPluginEnabled: PluginInstallation;
   /** Creates a workspace and its first admin, and signs that admin in (disabled with KEFU_ALLOW_SIGNUP=false). */
@@ -550,28 +599,47 @@ export type Mutation = {
   startConversation: Conversation;
   /** Starts (or resumes, with the same visitorId) an anonymous visitor on a channel; with a signed `identity`, the identified customer `user:<externalId>` (same customer from any browser). */
   startVisitorSession: VisitorSession;
-  /** Transfers the conversation to another agent (who must be online with a free slot) or to a skill group, with a note. */
-  transferConversation: Conversation;
+  /** The assigned agent transfers the conversation with a note: to an online colleague as an offer (pending until they accept; the chat stays with you), or to a skill group (requeued at once). */
+  transferConversation: ConversationTransfer;
   /** Removes the plugin from this workspace (the plugin's own data tables are kept). */
   uninstallPlugin: Scalars['Boolean']['output'];
   /** Sets an agent's capacity and skill groups (creates the profile when the user has none). */
   updateAgentProfile: AgentProfile;
+  /** Sets how long an agent may be away before their held chats go back to their queues (1 s to 1 day; default 300). */
+  updateAgentStatusPolicy: Workspace;
   updateChannel: Channel;
+  /** Sets a customer's tags and/or attributes (each replaced as a whole when given). CRM connectors use an API key with customers:write. */
+  updateCustomer: Customer;
   updateDepartment: Department;
   /** Renames, moves (parentId; null = to the root) or re-sorts a category. */
   updateKnowledgeCategory: KnowledgeCategory;
   /** Changes the given fields as a new version. `expectedVersion` is the version the editor started from: CONFLICT when the entry moved on since. Unchanged content makes no new version. */
   updateKnowledgeEntry: KnowledgeEntry;
   updateSkillGroup: SkillGroup;
+  /** Sets a skill group's routing policy. Validated as a whole (schema, strategies and rules enabled here, overflow chain without a loop); nothing is saved on error (BAD_USER_INPUT with `issues`). */
+  updateSkillGroupRouting: SkillGroup;
   /** Changing roles or disabling a user revokes their existing tokens. */
   updateUser: User;
   updateWorkspace: Workspace;
 };
 
 
+export type MutationAnswerTransferArgs = {
+  accept: Scalars['Boolean']['input'];
+  reason?: InputMaybe<Scalars['String']['input']>;
+  transferId: Scalars['ID']['input'];
+};
+
+
 export type MutationAssignOfflineMessageArgs = {
   agentId: Scalars['ID']['input'];
   id: Scalars['ID']['input'];
+};
+
+
+export type MutationCancelTransferArgs = {
+  reason?: InputMaybe<Scalars['String']['input']>;
+  transferId: Scalars['ID']['input'];
 };
 
 
@@ -625,6 +693,7 @@ export type MutationCreateKnowledgeEntryArgs = {
   answerType?: InputMaybe<KnowledgeAnswerType>;
   categoryId?: InputMaybe<Scalars['ID']['input']>;
   enabled?: InputMaybe<Scalars['Boolean']['input']>;
+  pagePatterns?: InputMaybe<Array<Scalars['String']['input']>>;
   question: Scalars['String']['input'];
   variants?: InputMaybe<Array<Scalars['String']['input']>>;
   visibility?: InputMaybe<KnowledgeVisibility>;
@@ -736,6 +805,14 @@ export type MutationRateConversationArgs = {
   comment?: InputMaybe<Scalars['String']['input']>;
   conversationId: Scalars['ID']['input'];
   stars: Scalars['Int']['input'];
+};
+
+
+export type MutationReassignConversationArgs = {
+  conversationId: Scalars['ID']['input'];
+  note?: InputMaybe<Scalars['String']['input']>;
+  toAgentId?: InputMaybe<Scalars['ID']['input']>;
+  toSkillGroupId?: InputMaybe<Scalars['ID']['input']>;
 };
 
 
@@ -855,11 +932,23 @@ export type MutationUpdateAgentProfileArgs = {
 };
 
 
+export type MutationUpdateAgentStatusPolicyArgs = {
+  awayRequeueAfterSec: Scalars['Int']['input'];
+};
+
+
 export type MutationUpdateChannelArgs = {
   config?: InputMaybe<Scalars['JSON']['input']>;
   enabled?: InputMaybe<Scalars['Boolean']['input']>;
   id: Scalars['ID']['input'];
   name?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type MutationUpdateCustomerArgs = {
+  attributes?: InputMaybe<Scalars['JSON']['input']>;
+  id: Scalars['ID']['input'];
+  tags?: InputMaybe<Array<Scalars['String']['input']>>;
 };
 
 
@@ -886,6 +975,7 @@ export type MutationUpdateKnowledgeEntryArgs = {
   enabled?: InputMaybe<Scalars['Boolean']['input']>;
   expectedVersion: Scalars['Int']['input'];
   id: Scalars['ID']['input'];
+  pagePatterns?: InputMaybe<Array<Scalars['String']['input']>>;
   question?: InputMaybe<Scalars['String']['input']>;
   variants?: InputMaybe<Array<Scalars['String']['input']>>;
   visibility?: InputMaybe<KnowledgeVisibility>;
@@ -897,6 +987,12 @@ export type MutationUpdateSkillGroupArgs = {
   description?: InputMaybe<Scalars['String']['input']>;
   id: Scalars['ID']['input'];
   name: Scalars['String']['input'];
+};
+
+
+export type MutationUpdateSkillGroupRoutingArgs = {
+  id: Scalars['ID']['input'];
+  policy: Scalars['JSON']['input'];
 };
 
 
@@ -944,21 +1040,23 @@ export type PluginInstallation = {
 
 export type Query = {
   agent: AgentProfile;
+  /** Agents of the workspace (a supervisor's: of their departments). */
   agents: Array<AgentProfile>;
   apiKeys: Array<ApiKey>;
   /** Agent assist (智能助手): the 5 enabled knowledge entries (internal and public) that best match `text` — or, when it is empty, the conversation's latest customer message. */
   assistSuggestions: Array<AssistSuggestion>;
   auditLog: Array<AuditLogEntry>;
   availablePlugins: Array<AvailablePlugin>;
-  /** Bot metrics per day (workspace time zone) and channel over [from, to): questions, recall, smart-resolution and transfer rates. */
+  /** Bot metrics per day (workspace time zone) and channel over [from, to): questions, recall, smart-resolution and transfer rates. A supervisor's count only their departments' conversations. */
   botMetrics: BotMetrics;
   cannedReplies: Array<CannedReply>;
   channel: Channel;
   channels: Array<Channel>;
   conversation: Conversation;
-  /** Conversations of the workspace, newest first, filtered by status and assignee. */
+  /** Conversations of the workspace (a supervisor's: of their departments), newest first, filtered by status and assignee. */
   conversations: Array<Conversation>;
   department: Department;
+  /** The workspace's departments (a supervisor's: their own and the ones below it). */
   departments: Array<Department>;
   exampleNotes: Array<ExampleNote>;
   /** The knowledge base as a file. CSV columns: category, question, variants (separated by "|"), answer, visibility, answerType, answerBody (JSON), enabled; JSON: an array of objects with the same keys. */
@@ -981,16 +1079,30 @@ export type Query = {
   knowledgeImports: Array<KnowledgeImport>;
   /** The signed-in user. */
   me: User;
-  /** The offline-message pool, oldest first. */
+  /** The offline-message pool (a supervisor's: of their departments), oldest first. */
   offlineMessages: Array<OfflineMessage>;
   pluginInstallation: PluginInstallation;
   pluginInstallations: Array<PluginInstallation>;
+  /** Who waits in a skill group's queue (null: the default queue), in routing order, with the priority that placed them. */
+  queuePreview: Array<QueuedCustomer>;
   /** A canned reply rendered for one conversation (customer, agent and workspace variables filled in). */
   renderCannedReply: Scalars['String']['output'];
+  /** Strategies (the core's `balanced` and those of plugins) and customer-priority rules skill groups can use. */
+  routingCatalog: Array<RoutingContribution>;
+  /** The decision log, newest first (a supervisor: decisions in the skill groups of their departments). */
+  routingDecisions: Array<RoutingDecision>;
+  /** Self-service for the page the visitor is on. With a visitor token: the token's channel (or, with `conversationId` and `nodeId`, that `self_service` node of the visitor's conversation); without one: the channel `channelKey` (anonymous, public content only: the widget shows guide bubbles before any chat starts). Null when the channel has no `config.selfService` or it is disabled. */
+  selfService?: Maybe<SelfService>;
+  /** Replays the customers who queued in [from, to) and the agents' recorded status, capacity and skill groups against proposed routing policies, beside the current ones, before publishing a change. `policies` maps skill group id → proposed policy (the shape of updateSkillGroupRouting); each is validated as updateSkillGroupRouting does, and any problem is BAD_USER_INPUT with `issues` (paths start with the group id), nothing run. At most 7 days and 50,000 customers (BAD_USER_INPUT beyond); one simulation per workspace at a time (CONFLICT). A supervisor names groups of their departments only, and sees figures for those groups and their members. Model: recorded handle times and patience (queue timeout), decisions by the live routing code; see core/routing/simulate.ts. */
+  simulateRouting: RoutingSimulation;
   skillGroup: SkillGroup;
+  /** The workspace's skill groups (a supervisor's: those of their departments). */
   skillGroups: Array<SkillGroup>;
+  /** Pending transfer offers to the signed-in agent (转给我的), oldest first. */
+  transferOffers: Array<ConversationTransfer>;
   transferRuleTypes: Array<TransferRuleType>;
   user: User;
+  /** Users of the workspace (a supervisor's: the members of their departments, and themselves). */
   users: Array<User>;
   /** The visitor's conversation that has not ended, if any (the widget resumes it). */
   visitorConversation?: Maybe<Conversation>;
@@ -1103,9 +1215,40 @@ export type QueryPluginInstallationArgs = {
 };
 
 
+export type QueryQueuePreviewArgs = {
+  skillGroupId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+
 export type QueryRenderCannedReplyArgs = {
   conversationId: Scalars['ID']['input'];
   id: Scalars['ID']['input'];
+};
+
+
+export type QueryRoutingDecisionsArgs = {
+  agentId?: InputMaybe<Scalars['ID']['input']>;
+  conversationId?: InputMaybe<Scalars['ID']['input']>;
+  kind?: InputMaybe<RoutingDecisionKind>;
+  limit?: InputMaybe<Scalars['Int']['input']>;
+  since?: InputMaybe<Scalars['DateTime']['input']>;
+  skillGroupId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+
+export type QuerySelfServiceArgs = {
+  channelKey?: InputMaybe<Scalars['String']['input']>;
+  conversationId?: InputMaybe<Scalars['ID']['input']>;
+  nodeId?: InputMaybe<Scalars['String']['input']>;
+  pageTitle?: InputMaybe<Scalars['String']['input']>;
+  pageUrl?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type QuerySimulateRoutingArgs = {
+  from: Scalars['DateTime']['input'];
+  policies: Scalars['JSON']['input'];
+  to: Scalars['DateTime']['input'];
 };
 
 
@@ -1124,11 +1267,112 @@ export type QueryUsersArgs = {
   role?: InputMaybe<Role>;
 };
 
+/** A waiting customer with the place routing gives them and why. */
+export type QueuedCustomer = {
+  /** How far ahead of their arrival the priority rules place them. */
+  advanceSec: Scalars['Float']['output'];
+  conversationId: Scalars['ID']['output'];
+  estimatedWaitSec?: Maybe<Scalars['Int']['output']>;
+  position: Scalars['Int']['output'];
+  /** Each priority rule that counted: rule, points, weight, advanceSec, reason. */
+  terms: Scalars['JSON']['output'];
+  /** Time in this group (overflow counts from here). */
+  waitedInGroupSec: Scalars['Int']['output'];
+  waitedSec: Scalars['Int']['output'];
+};
+
 export type Role =
   | 'admin'
   | 'agent'
   | 'operator'
   | 'supervisor';
+
+/** A routing strategy or customer-priority rule that skill-group policies can use. */
+export type RoutingContribution = {
+  configJsonSchema: Scalars['JSON']['output'];
+  /** Usable in this workspace: the core's, or its plugin is installed and enabled here. */
+  enabled: Scalars['Boolean']['output'];
+  /** `strategy` or `priority_rule`. */
+  kind: Scalars['String']['output'];
+  label: Scalars['JSON']['output'];
+  name: Scalars['String']['output'];
+  plugin: Scalars['String']['output'];
+};
+
+/** One routing decision with what it was made from (the decision log): why a customer went where. */
+export type RoutingDecision = {
+  agentId?: Maybe<Scalars['ID']['output']>;
+  conversationId: Scalars['ID']['output'];
+  decidedAt: Scalars['DateTime']['output'];
+  /** queued: diversion, priority terms, overflow hops; assigned: the queue head, every candidate with load, capacity, level, rank and reason; overflowed/exited: why. */
+  detail: Scalars['JSON']['output'];
+  id: Scalars['ID']['output'];
+  kind: RoutingDecisionKind;
+  skillGroup?: Maybe<SkillGroup>;
+  skillGroupId?: Maybe<Scalars['ID']['output']>;
+  strategy?: Maybe<Scalars['String']['output']>;
+  summary: Scalars['String']['output'];
+};
+
+export type RoutingDecisionKind =
+  | 'assigned'
+  | 'exited'
+  | 'overflowed'
+  | 'queued';
+
+/** The recorded window replayed twice: with the current routing policies (baseline) and with the proposed ones. */
+export type RoutingSimulation = {
+  /** Agents replayed (a supervisor: the members of their departments). */
+  agents: Scalars['Int']['output'];
+  /** Customers who first queued in the window (a supervisor: in the groups of their departments). */
+  arrivals: Scalars['Int']['output'];
+  /** The current policies. A simulation report (JSON): `arrivals`, `assigned`; `abandoned` { total, timeout (queue timeout → offline message), full (every group on the chain full on arrival), closed (out of working hours), overflowExhausted (overflowed to the offline message), left (the customer closed the chat while waiting) }; `overflowed` (customers who overflowed at least once), `overflowMoves` (hops in all), `held` (customers a strategy held back at least once); `wait` { count, p50, p90, p99, max, mean } in seconds from joining the queue to assignment (assigned customers; null when none); `groups`: [{ skillGroupId (null = default queue), arrivals (started in the group), assigned, assignedHere (assigned from its queue, overflow included), abandoned {…}, overflowed, wait {…} }]; `agents`: [{ agentId, chats, busySlotSec (slot-seconds held while online), onlineSec, utilisation (busySlotSec ÷ capacity × online seconds; null if never online), maxConcurrent }]. */
+  baseline: Scalars['JSON']['output'];
+  /** The proposed policies (groups not named keep their current one); same shape as baseline. */
+  proposed: Scalars['JSON']['output'];
+};
+
+/** Self-service (自助服务) for one page: 猜你想问, FAQ lists by category, business cards and guide bubbles. */
+export type SelfService = {
+  bubbles: Array<GuideBubble>;
+  cards: Array<SelfServiceCard>;
+  categories: Array<SelfServiceCategory>;
+  guesses: Array<SelfServiceGuess>;
+  title: Scalars['String']['output'];
+};
+
+/** A business card (名片/业务卡片). */
+export type SelfServiceCard = {
+  buttonLabel?: Maybe<Scalars['String']['output']>;
+  description?: Maybe<Scalars['String']['output']>;
+  imageUrl?: Maybe<Scalars['String']['output']>;
+  title: Scalars['String']['output'];
+  url?: Maybe<Scalars['String']['output']>;
+};
+
+/** A knowledge category with its public questions (sub-categories included), most answered first. */
+export type SelfServiceCategory = {
+  id: Scalars['ID']['output'];
+  name: Scalars['String']['output'];
+  questions: Array<SelfServiceQuestion>;
+};
+
+/** A 猜你想问 question, with why it is offered: `pinned`, `page:<pattern>`, `page-words:<coverage>`, `hot:<answers>`. */
+export type SelfServiceGuess = {
+  /** The knowledge entry (null: a pinned question that is no public entry). */
+  entryId?: Maybe<Scalars['ID']['output']>;
+  /** Bot answers with this entry in the hot window. */
+  hits: Scalars['Int']['output'];
+  question: Scalars['String']['output'];
+  reasons: Array<Scalars['String']['output']>;
+  /** 3 × page pattern + 2 × page-words coverage + hits / most hits (pinned: 0, always first). */
+  score: Scalars['Float']['output'];
+};
+
+export type SelfServiceQuestion = {
+  entryId: Scalars['ID']['output'];
+  question: Scalars['String']['output'];
+};
 
 /** A signed-in user: bearer token (JWT) and its expiry. */
 export type Session = {
@@ -1152,12 +1396,15 @@ export type SkillGroup = {
   departmentId?: Maybe<Scalars['ID']['output']>;
   description?: Maybe<Scalars['String']['output']>;
   id: Scalars['ID']['output'];
+  /** The group's agents (for a supervisor: those of their departments). */
   members: Array<AgentSkill>;
   name: Scalars['String']['output'];
+  /** Routing policy: strategy, priority rules with weights, maxChatsPerAgent, maxQueueLength, overflow, workingHours (defaults filled in). */
+  routingPolicy: Scalars['JSON']['output'];
 };
 
 export type Subscription = {
-  /** The signed-in agent's inbox: assignments and transfers to them, and queue changes of the workspace. */
+  /** The signed-in agent's inbox: assignments and transfers to them, and queue changes of the workspace (a supervisor's: of their departments). */
   agentInbox: InboxEvent;
   /** Emits an agent's profile whenever its status changes. */
   agentProfileChanged: AgentProfile;
@@ -1190,6 +1437,11 @@ export type TrailEntryInput = {
   url: Scalars['String']['input'];
 };
 
+export type TransferKind =
+  | 'agent'
+  | 'group'
+  | 'reassign';
+
 export type TransferRuleType = {
   configJsonSchema: Scalars['JSON']['output'];
   labelEn: Scalars['String']['output'];
@@ -1197,6 +1449,14 @@ export type TransferRuleType = {
   name: Scalars['String']['output'];
   plugin: Scalars['String']['output'];
 };
+
+export type TransferStatus =
+  | 'accepted'
+  | 'cancelled'
+  | 'completed'
+  | 'declined'
+  | 'expired'
+  | 'pending';
 
 /** A person who signs in: admin, supervisor, agent or operator. */
 export type User = {
@@ -1232,6 +1492,8 @@ export type VisitorSession = {
 
 /** A tenant: every other object belongs to exactly one workspace. */
 export type Workspace = {
+  /** An agent away for this long has their held chats put back in their queues. */
+  awayRequeueAfterSec: Scalars['Int']['output'];
   createdAt: Scalars['DateTime']['output'];
   id: Scalars['ID']['output'];
   locale: Scalars['String']['output'];

@@ -2,8 +2,8 @@ import { useEffect, useMemo, useState } from 'react';
 import { Outlet, useLocation, useNavigate } from 'react-router';
 import { App, Avatar, Badge, Dropdown, Layout, Menu, Segmented, Select, Space, Tag, Tooltip, Typography } from 'antd';
 import {
-  ApiOutlined, AppstoreOutlined, BranchesOutlined, CustomerServiceOutlined, DashboardOutlined, DatabaseOutlined, KeyOutlined,
-  LogoutOutlined, MessageOutlined, BookOutlined, MenuFoldOutlined, MenuUnfoldOutlined, TeamOutlined, UserOutlined, MailOutlined, ThunderboltOutlined, HomeOutlined,
+  ApiOutlined, ApartmentOutlined, AppstoreOutlined, BranchesOutlined, CustomerServiceOutlined, DashboardOutlined, DatabaseOutlined, KeyOutlined,
+  LogoutOutlined, MessageOutlined, BookOutlined, MenuFoldOutlined, MenuUnfoldOutlined, TeamOutlined, UserOutlined, MailOutlined, ThunderboltOutlined, HomeOutlined, AuditOutlined,
 } from '@ant-design/icons';
 import type { MenuProps } from 'antd';
 import { useAuth } from '../auth';
@@ -87,11 +87,13 @@ export function AppLayout() {
       ]),
       group('monitor', t('menu.group.monitor'), [
         perms.monitor && item('/monitor', <DashboardOutlined />, t('menu.monitor')),
+        perms.monitor && item('/routing-log', <AuditOutlined />, t('menu.routingLog')),
       ]),
       group('config', t('menu.group.config'), [
         perms.flows && item('/flows', <BranchesOutlined />, t('menu.flows')),
         perms.directoryRead && item('/skill-groups', <AppstoreOutlined />, t('menu.skillGroups')),
         perms.directoryRead && item('/agents', <TeamOutlined />, t('menu.agents')),
+        perms.directoryRead && item('/departments', <ApartmentOutlined />, t('menu.departments')),
         perms.directoryRead && item('/channels', <MessageOutlined />, t('menu.channels')),
         perms.plugins && item('/plugins', <ApiOutlined />, t('menu.plugins')),
         perms.apiKeys && item('/api-keys', <KeyOutlined />, t('menu.apiKeys')),

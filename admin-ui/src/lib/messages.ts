@@ -11,9 +11,22 @@ export function systemText(body: Body, t: TFn, nameOf: (id: string | null | unde
   switch (body.event) {
     case 'agent_joined': return t('sys.agentJoined', { name: nameOf(str(body.agentId)) });
     case 'transferred':
-      return body.toAgentId
+      if (body.kind === 'reassign' && body.reason) return t('sys.requeued', { from: nameOf(str(body.fromAgentId)), reason: t(`xfer.reason.${str(body.reason)}` as DictKey) });
+      return (body.kind === 'reassign' ? t('sys.reassignedPrefix') : '') + (body.toAgentId
         ? t('sys.transferredAgent', { from: nameOf(str(body.fromAgentId)), to: nameOf(str(body.toAgentId)) }) + (body.note ? t('sys.note', { note: str(body.note) }) : '')
-        : t('sys.transferredGroup', { from: nameOf(str(body.fromAgentId)), group: str(body.toSkillGroupName ?? body.toSkillGroupId) }) + (body.note ? t('sys.note', { note: str(body.note) }) : '');
+        : t('sys.transferredGroup', { from: nameOf(str(body.fromAgentId)), group: str(body.toSkillGroupName ?? body.toSkillGroupId) }) + (body.note ? t('sys.note', { note: str(body.note) }) : ''));
+    case 'transfer_offered':
+      return t('sys.transferOffered', { from: nameOf(str(body.fromAgentId)), to: nameOf(str(body.toAgentId)) }) + (body.note ? t('sys.note', { note: str(body.note) }) : '');
+    case 'transfer_accepted':
+      return t('sys.transferAccepted', { to: nameOf(str(body.toAgentId)) });
+    case 'transfer_declined':
+      return t('sys.transferDeclined', { to: nameOf(str(body.toAgentId)) }) + (body.reason ? t('sys.reason', { reason: str(body.reason) }) : '');
+    case 'transfer_expired':
+      return t('sys.transferExpired', { to: nameOf(str(body.toAgentId)) });
+    case 'transfer_cancelled':
+      return t('sys.transferCancelled', { to: nameOf(str(body.toAgentId)) }) + (body.reason ? t('sys.reason', { reason: str(body.reason) }) : '');
+    case 'transfer_note':
+      return t('sys.transferNote', { note: str(body.note) });
     case 'closed': return t('sys.closed', { by: t(`sys.by.${str(body.by) || 'system'}` as DictKey), reason: str(body.reason) });
     case 'survey_requested': return t('sys.survey', { prompt: str(body.prompt) });
     case 'offline_form': return t('sys.offlineForm');

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import { App, Badge, Button, Card, Checkbox, Form, Input, InputNumber, Modal, Rate, Select, Space, Switch, Table, Tag, Typography } from 'antd';
+import { App, Badge, Button, Card, Checkbox, Form, Input, InputNumber, Modal, Rate, Select, Space, Switch, Table, Tag, TreeSelect, Typography } from 'antd';
 import { MinusCircleOutlined, PlusOutlined } from '@ant-design/icons';
 import { request } from '../../gql/client';
 import { CreateUserDoc, ResetUserPasswordDoc, UpdateAgentProfileDoc, UpdateUserDoc, UsersDoc } from '../../gql/operations';
@@ -10,6 +10,7 @@ import type {
 import { useAuth } from '../../auth';
 import { useT, type DictKey } from '../../i18n';
 import { STATUS_COLORS } from '../../layout/AppLayout';
+import { departmentOptions, subtreeIds } from './departmentTree';
 
 type Row = UsersQuery['users'][number];
 const ROLES: Role[] = ['admin', 'supervisor', 'agent', 'operator'];
@@ -73,6 +74,8 @@ export default function Agents() {
   };
 
   const group = (id: string) => data?.skillGroups.find((g) => g.id === id)?.name ?? id.slice(0, 8);
+  const departments = data?.departments ?? [];
+  const deptName = (id: string | null) => departments.find((d) => d.id === id)?.name;
   const roles = Form.useWatch('roles', form) ?? [];
   return (
     <Card title={t('menu.agents')} extra={perms.directoryWrite && <Button type="primary" icon={<PlusOutlined />} onClick={() => open('new')} data-testid="user-new">{t('agents.new')}</Button>}>
@@ -85,6 +88,13 @@ export default function Agents() {
         columns={[
           { title: t('agents.name'), dataIndex: 'name', render: (v: string, r) => <Space><Typography.Text strong delete={r.disabled}>{v}</Typography.Text>{r.id === me?.id && <Tag>{t('agents.you')}</Tag>}</Space> },
           { title: t('agents.email'), dataIndex: 'email' },
+          {
+            title: t('sg.department'), dataIndex: 'departmentId', width: 130,
+            render: (id: string | null) => deptName(id) ?? <Typography.Text type="secondary">—</Typography.Text>,
+            // Filtering by a department includes the departments below it.
+            filters: departments.map((d) => ({ text: d.name, value: d.id })),
+            onFilter: (value, r) => !!r.departmentId && subtreeIds(String(value), departments).has(r.departmentId),
+          },
           { title: t('agents.roles'), dataIndex: 'roles', render: (rs: Role[]) => rs.map((r) => <Tag key={r} color={r === 'admin' ? 'red' : r === 'supervisor' ? 'purple' : r === 'agent' ? 'blue' : 'green'}>{t(`role.${r}` as DictKey)}</Tag>) },
           { title: t('agents.status'), width: 90, render: (_: unknown, r) => r.agentProfile ? <Badge color={STATUS_COLORS[r.agentProfile.status]} text={t(`status.${r.agentProfile.status}` as DictKey)} /> : '—' },
           { title: t('agents.capacity'), width: 90, align: 'right', render: (_: unknown, r) => r.agentProfile?.maxConcurrentChats ?? '—' },
@@ -110,7 +120,7 @@ export default function Agents() {
           <Form.Item name="roles" label={t('agents.roles')} rules={[{ required: true, type: 'array', min: 1 }]}>
             <Checkbox.Group options={ROLES.map((r) => ({ value: r, label: t(`role.${r}` as DictKey) }))} />
           </Form.Item>
-          <Form.Item name="departmentId" label={t('sg.department')}><Select allowClear options={(data?.departments ?? []).map((d) => ({ value: d.id, label: d.name }))} /></Form.Item>
+          <Form.Item name="departmentId" label={t('sg.department')}><TreeSelect allowClear treeDefaultExpandAll treeData={departmentOptions(departments)} /></Form.Item>
           {(roles.includes('agent') || roles.includes('admin')) && (
             <>
               <Form.Item name="maxConcurrentChats" label={t('agents.capacity')} extra={t('agents.capacityHint')}><InputNumber min={0} max={100} /></Form.Item>

@@ -1,6 +1,6 @@
-import { useCallback, useEffect, useState } from 'react';
-import { App, Button, Card, Form, Input, Modal, Popconfirm, Select, Space, Table, Typography } from 'antd';
-import { PlusOutlined } from '@ant-design/icons';
+import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
+import { App, Button, Card, Form, Input, Modal, Popconfirm, Space, Table, TreeSelect, Typography } from 'antd';
+import { NodeIndexOutlined, PlusOutlined } from '@ant-design/icons';
 import dayjs from 'dayjs';
 import { request } from '../../gql/client';
 import { CreateSkillGroupDoc, DeleteSkillGroupDoc, SkillGroupsDoc, UpdateSkillGroupDoc } from '../../gql/operations';
@@ -10,6 +10,11 @@ import type {
 } from '../../gql/generated';
 import { useAuth } from '../../auth';
 import { useT } from '../../i18n';
+import { departmentOptions, subtreeIds } from './departmentTree';
+
+// The routing views load on their own (the policy editor when first opened), not with this page.
+const PolicyEditor = lazy(() => import('./routing').then((m) => ({ default: m.PolicyEditor })));
+const RoutingSummary = lazy(() => import('./routing').then((m) => ({ default: m.RoutingSummary })));
 
 type Row = SkillGroupsQuery['skillGroups'][number];
 interface Values { name: string; description?: string; departmentId?: string }
@@ -21,6 +26,7 @@ export default function SkillGroups() {
   const { message } = App.useApp();
   const [data, setData] = useState<SkillGroupsQuery | null>(null);
   const [editing, setEditing] = useState<Row | 'new' | null>(null);
+  const [routingOf, setRoutingOf] = useState<string | null>(null);
   const [form] = Form.useForm<Values>();
 
   const load = useCallback(() => request<SkillGroupsQuery>(SkillGroupsDoc).then(setData).catch((e: unknown) => message.error((e as Error).message)), [message]);
@@ -65,26 +71,41 @@ export default function SkillGroups() {
         columns={[
           { title: t('sg.name'), dataIndex: 'name', render: (v: string) => <Typography.Text strong>{v}</Typography.Text> },
           { title: t('sg.description'), dataIndex: 'description', render: (v: string | null) => v ?? <Typography.Text type="secondary">—</Typography.Text> },
-          { title: t('sg.department'), dataIndex: 'departmentId', width: 140, render: dept },
-          { title: t('sg.members'), width: 100, render: (_: unknown, r) => r.members.length },
+          {
+            title: t('sg.department'), dataIndex: 'departmentId', width: 140, render: dept,
+            filters: (data?.departments ?? []).map((d) => ({ text: d.name, value: d.id })),
+            onFilter: (value, r) => !!r.departmentId && subtreeIds(String(value), data?.departments ?? []).has(r.departmentId),
+          },
+          { title: t('sg.members'), width: 80, render: (_: unknown, r) => r.members.length },
+          {
+            title: t('sg.routing'), width: 260, render: (_: unknown, r) => (
+              <Suspense fallback={null}><RoutingSummary policy={r.routingPolicy} groupName={(id) => data?.skillGroups.find((g) => g.id === id)?.name ?? id} /></Suspense>
+            ),
+          },
           { title: t('common.createdAt'), dataIndex: 'createdAt', width: 150, render: (v: string) => dayjs(v).format('YYYY-MM-DD HH:mm') },
-          ...(perms.directoryWrite ? [{
-            title: t('common.actions'), width: 140, render: (_: unknown, r: Row) => (
+          {
+            title: t('common.actions'), width: perms.directoryWrite ? 200 : 100, render: (_: unknown, r: Row) => (
               <Space size={0}>
-                <Button type="link" size="small" onClick={() => open(r)}>{t('common.edit')}</Button>
-                <Popconfirm title={t('sg.deleteConfirm', { name: r.name })} onConfirm={() => void remove(r.id)}><Button type="link" size="small" danger>{t('common.delete')}</Button></Popconfirm>
+                <Button type="link" size="small" icon={<NodeIndexOutlined />} onClick={() => setRoutingOf(r.id)} data-testid={`sg-routing-${r.name}`}>{t('sg.routing')}</Button>
+                {perms.directoryWrite && <Button type="link" size="small" onClick={() => open(r)}>{t('common.edit')}</Button>}
+                {perms.directoryWrite && <Popconfirm title={t('sg.deleteConfirm', { name: r.name })} onConfirm={() => void remove(r.id)}><Button type="link" size="small" danger>{t('common.delete')}</Button></Popconfirm>}
               </Space>
             ),
-          }] : []),
+          },
         ]}
       />
       <Modal open={!!editing} title={editing === 'new' ? t('sg.new') : t('sg.edit')} onCancel={() => setEditing(null)} onOk={() => form.submit()} okText={t('common.save')} cancelText={t('common.cancel')} destroyOnHidden>
         <Form form={form} layout="vertical" onFinish={(v) => void submit(v)}>
           <Form.Item name="name" label={t('sg.name')} rules={[{ required: true }]}><Input maxLength={120} /></Form.Item>
           <Form.Item name="description" label={t('sg.description')}><Input.TextArea rows={2} maxLength={500} /></Form.Item>
-          <Form.Item name="departmentId" label={t('sg.department')}><Select allowClear options={(data?.departments ?? []).map((d) => ({ value: d.id, label: d.name }))} /></Form.Item>
+          <Form.Item name="departmentId" label={t('sg.department')}><TreeSelect allowClear treeDefaultExpandAll treeData={departmentOptions(data?.departments ?? [])} /></Form.Item>
         </Form>
       </Modal>
+      {routingOf && (
+        <Suspense fallback={null}>
+          <PolicyEditor groupId={routingOf} onClose={() => setRoutingOf(null)} onSaved={() => void load()} />
+        </Suspense>
+      )}
     </Card>
   );
 }

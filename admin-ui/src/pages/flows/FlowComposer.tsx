@@ -6,7 +6,7 @@ import {
 import '@xyflow/react/dist/style.css';
 import { Alert, App, Badge, Button, Descriptions, Drawer, Empty, Input, List, Popconfirm, Select, Space, Tag, Tooltip, Typography } from 'antd';
 import {
-  CloudUploadOutlined, DeleteOutlined, HistoryOutlined, SaveOutlined, WarningOutlined, PlusOutlined, AimOutlined,
+  CloudUploadOutlined, DeleteOutlined, HistoryOutlined, SaveOutlined, WarningOutlined, PlusOutlined, AimOutlined, PartitionOutlined,
 } from '@ant-design/icons';
 import dayjs from 'dayjs';
 import { GqlError, request } from '../../gql/client';
@@ -100,6 +100,17 @@ function layoutFallback(nodes: FlowNodeDef[]): FlowNodeDef[] {
   return sx === 1 && sy === 1 ? placed : placed.map((n) => ({ ...n, position: { x: Math.round(n.position!.x * sx), y: Math.round(n.position!.y * sy) } }));
 }
 
+/** A node card's size before React Flow has measured it (see .kh-fnode in styles.css). */
+function estimatedSize(n: FlowNodeDef, outcomes: number): { width: number; height: number } {
+  return { width: 170, height: 60 + (summaryOf(n) ? 18 : 0) + 19 * Math.max(outcomes, 1) };
+}
+
+/** Dagre positions for every node (the layout library is loaded on first use). */
+async function autoPositions(d: FlowDef, sizeOf: (n: FlowNodeDef) => { width: number; height: number }): Promise<Map<string, { x: number; y: number }>> {
+  const { layoutLeftToRight } = await import('./autoLayout');
+  return layoutLeftToRight(d.nodes, sizeOf, d.start);
+}
+
 function Composer() {
   const t = useT();
   const { lang } = useLang();
@@ -120,12 +131,30 @@ function Composer() {
   const [versionsOpen, setVersionsOpen] = useState(false);
   const [paletteFilter, setPaletteFilter] = useState('');
   const [measured, setMeasured] = useState<Record<string, { width: number; height: number }>>({});
+  const [layingOut, setLayingOut] = useState(false);
   const dropRef = useRef<HTMLDivElement>(null);
+  /** The version on the canvas, so a layout that finishes after the user opened another one is dropped. */
+  const shownVersion = useRef<string | null>(null);
 
   const labelOf = useCallback((type: string) => {
     const nt = types.find((x) => x.type === type);
     return nt ? (lang === 'zh-CN' ? nt.labelZh : nt.labelEn) : type;
   }, [types, lang]);
+
+  /** Puts a version on the canvas; a flow saved without any positions (e.g. through the API) is laid out automatically. */
+  const show = (v: Version) => {
+    const loaded = v.definition as FlowDef;
+    shownVersion.current = v.id;
+    setDef({ ...loaded, nodes: layoutFallback(loaded.nodes) });
+    if (loaded.nodes.length && loaded.nodes.every((n) => !n.position)) {
+      void autoPositions(loaded, (n) => estimatedSize(n, Object.keys(n.next).length)).then((pos) => {
+        if (shownVersion.current !== v.id) return;
+        // Not a change to save: the version simply had no layout of its own.
+        setDef((d) => (d ? { ...d, nodes: d.nodes.map((n) => ({ ...n, position: pos.get(n.id) ?? n.position })) } : d));
+        setTimeout(() => void rf.fitView({ padding: 0.1, maxZoom: 1 }), 50);
+      }).catch(() => undefined);
+    }
+  };
 
   const loadFlows = useCallback(async (keepFlow?: string | null, loadVersionId?: string) => {
     const d = await request<FlowsQuery>(FlowsDoc);
@@ -136,11 +165,11 @@ function Composer() {
     const v = flow.versions.find((x) => x.id === loadVersionId) ?? flow.versions[0];
     if (v) {
       setBaseVersion(v);
-      const loaded = v.definition as FlowDef;
-      setDef({ ...loaded, nodes: layoutFallback(loaded.nodes) });
+      show(v);
       setDirty(false);
       setIssues([]);
     }
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 
   useEffect(() => {
@@ -249,6 +278,22 @@ function Composer() {
     if (type) addNode(type, rf.screenToFlowPosition({ x: e.clientX, y: e.clientY }));
   };
 
+  /** 自动布局: left to right along the wiring, each node at its rendered size; saved with the next version. */
+  const autoLayout = async () => {
+    if (!def) return;
+    setLayingOut(true);
+    try {
+      const outcomesOf = (n: FlowNodeDef) => types.find((x) => x.type === n.type)?.outcomes.length ?? Object.keys(n.next).length;
+      const pos = await autoPositions(def, (n) => measured[n.id] ?? estimatedSize(n, outcomesOf(n)));
+      update((d) => ({ ...d, nodes: d.nodes.map((n) => ({ ...n, position: pos.get(n.id) ?? n.position })) }));
+      setTimeout(() => void rf.fitView({ padding: 0.1, maxZoom: 1, duration: 200 }), 50);
+    } catch (e) {
+      message.error((e as Error).message);
+    } finally {
+      setLayingOut(false);
+    }
+  };
+
   const save = async () => {
     if (!def || !flowId) return;
     setSaving(true);
@@ -283,7 +328,7 @@ function Composer() {
   };
 
   const loadVersion = (v: Version) => {
-    const go = () => { setBaseVersion(v); setDef({ ...(v.definition as FlowDef), nodes: layoutFallback((v.definition as FlowDef).nodes) }); setDirty(false); setIssues([]); setSelected(null); setVersionsOpen(false); };
+    const go = () => { setBaseVersion(v); show(v); setDirty(false); setIssues([]); setSelected(null); setVersionsOpen(false); };
     if (dirty) modal.confirm({ title: t('flow.discardTitle'), content: t('flow.discard'), onOk: go, okText: t('common.ok'), cancelText: t('common.cancel') });
     else go();
   };
@@ -312,6 +357,9 @@ function Composer() {
           {issues.length > 0 && <Tag color="red" icon={<WarningOutlined />} data-testid="flow-issue-count">{t('flow.issues', { n: issues.length })}</Tag>}
         </Space>
         <Space size={8}>
+          <Tooltip title={t('flow.autoLayoutHint')}>
+            <Button size="small" icon={<PartitionOutlined />} loading={layingOut} disabled={!def} onClick={() => void autoLayout()} data-testid="flow-auto-layout">{t('flow.autoLayout')}</Button>
+          </Tooltip>
           <Button size="small" icon={<AimOutlined />} onClick={() => void rf.fitView({ padding: 0.1, maxZoom: 1, duration: 200 })} data-testid="flow-fit">{t('flow.fit')}</Button>
           <Button size="small" icon={<HistoryOutlined />} onClick={() => setVersionsOpen(true)} data-testid="flow-versions">{t('flow.versions')}</Button>
           <Button size="small" icon={<SaveOutlined />} type={dirty ? 'primary' : 'default'} loading={saving} onClick={() => void save()} data-testid="flow-save">{t('flow.save')}</Button>

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { App, Button, Dropdown, Empty, Input, Popconfirm, Space, Spin, Tag, Tooltip, Typography, Upload } from 'antd';
-import { FileAddOutlined, PictureOutlined, SendOutlined, SwapOutlined, PoweroffOutlined, ThunderboltOutlined } from '@ant-design/icons';
+import { Alert, App, Button, Dropdown, Empty, Input, Popconfirm, Space, Spin, Tag, Tooltip, Typography, Upload } from 'antd';
+import { FileAddOutlined, PictureOutlined, SendOutlined, SwapOutlined, PoweroffOutlined, ThunderboltOutlined, UserSwitchOutlined } from '@ant-design/icons';
 import type { TextAreaRef } from 'antd/es/input/TextArea';
 import dayjs from 'dayjs';
 import { request, useSubscription } from '../../gql/client';
@@ -13,6 +13,11 @@ import type {
   RecallMessageMutation, RecallMessageMutationVariables, SendMessageMutation, SendMessageMutationVariables, SendTypingMutation, SendTypingMutationVariables,
 } from '../../gql/generated';
 import { useT, type DictKey } from '../../i18n';
+import { useAuth } from '../../auth';
+import { CancelTransferDoc, ConversationTransfersDoc } from './transferOps';
+import type { CancelTransferMutation, CancelTransferMutationVariables, ConversationTransfersQuery, ConversationTransfersQueryVariables } from '../../gql/generated';
+import { OfferButtons } from './OfferButtons';
+import { ReassignDialog } from './ReassignDialog';
 import { newClientId, readAsDataUrl, STATUS_TAG } from '../../lib/messages';
 import { MessageItem, type ChatMessage } from './MessageItem';
 import { ExtensionPanel } from './ExtensionPanel';
@@ -20,6 +25,7 @@ import { TransferDialog } from './TransferDialog';
 import { CannedPicker } from './CannedPicker';
 
 type Detail = ConversationDetailQuery['conversation'];
+type Transfer = ConversationTransfersQuery['conversation']['transfers'][number];
 const RECALL_MS = 2 * 60_000;
 const MAX_ATTACHMENT = 1_000_000;
 
@@ -43,6 +49,9 @@ export function ConversationView({ conversationId, myId, nameOf, onChanged }: Pr
   const [draft, setDraft] = useState('');
   const [sending, setSending] = useState(false);
   const [transferOpen, setTransferOpen] = useState(false);
+  const [reassignOpen, setReassignOpen] = useState(false);
+  const [transfers, setTransfers] = useState<Transfer[]>([]);
+  const { perms } = useAuth();
   const [cannedOpen, setCannedOpen] = useState(false);
   const [, setTick] = useState(0);
   const listRef = useRef<HTMLDivElement>(null);
@@ -51,7 +60,11 @@ export function ConversationView({ conversationId, myId, nameOf, onChanged }: Pr
   const readSent = useRef(0);
 
   const load = useCallback(async () => {
-    const d = await request<ConversationDetailQuery, ConversationDetailQueryVariables>(ConversationDetailDoc, { id: conversationId });
+    const [d, tr] = await Promise.all([
+      request<ConversationDetailQuery, ConversationDetailQueryVariables>(ConversationDetailDoc, { id: conversationId }),
+      request<ConversationTransfersQuery, ConversationTransfersQueryVariables>(ConversationTransfersDoc, { id: conversationId }).catch(() => null),
+    ]);
+    if (tr) setTransfers(tr.conversation.transfers);
     setDetail(d.conversation);
     setMessages((prev) => mergeMessages(prev, d.conversation.messages));
     setCustomerReadSeq((s) => Math.max(s, d.conversation.customerReadSeq));
@@ -59,7 +72,7 @@ export function ConversationView({ conversationId, myId, nameOf, onChanged }: Pr
   }, [conversationId]);
 
   useEffect(() => {
-    setDetail(null); setMessages([]); setLoading(true); setTyping(null); setCustomerReadSeq(0); readSent.current = 0; setDraft('');
+    setDetail(null); setMessages([]); setLoading(true); setTyping(null); setCustomerReadSeq(0); readSent.current = 0; setDraft(''); setTransfers([]);
     load().catch((e: unknown) => message.error((e as Error).message)).finally(() => setLoading(false));
   }, [load, message]);
 
@@ -109,6 +122,15 @@ export function ConversationView({ conversationId, myId, nameOf, onChanged }: Pr
   }, [typing]);
 
   const mineToAnswer = !!detail && detail.status === 'assigned' && detail.assigneeId === myId;
+  // A pending offer: the chat stays with the sender until the colleague answers it or it expires.
+  const offer = detail?.status === 'assigned' ? transfers.find((x) => x.kind === 'agent' && x.status === 'pending') ?? null : null;
+  const offerSecLeft = offer?.expiresAt ? Math.max(0, Math.round((new Date(offer.expiresAt).getTime() - Date.now()) / 1000)) : 0;
+  // The countdown of a pending offer moves every second.
+  useEffect(() => {
+    if (!offer) return undefined;
+    const h = setInterval(() => setTick((x) => x + 1), 1000);
+    return () => clearInterval(h);
+  }, [offer]);
   const lastSeq = messages.length ? messages[messages.length - 1].seq : 0;
   // Agent assist refreshes when the customer writes something new.
   const lastCustomerSeq = messages.reduce((a, m) => (m.senderType === 'customer' && m.type === 'text' ? Math.max(a, m.seq) : a), 0);
@@ -171,6 +193,16 @@ export function ConversationView({ conversationId, myId, nameOf, onChanged }: Pr
     }
   };
 
+  const cancelOffer = async (transferId: string) => {
+    try {
+      await request<CancelTransferMutation, CancelTransferMutationVariables>(CancelTransferDoc, { transferId });
+      message.success(t('transfer.cancelled'));
+    } catch (e) {
+      message.error((e as Error).message);
+    }
+    await load().catch(() => undefined);
+  };
+
   const close = async () => {
     try {
       await request<CloseConversationMutation, CloseConversationMutationVariables>(CloseConversationDoc, { conversationId, reason: 'resolved' });
@@ -226,7 +258,14 @@ export function ConversationView({ conversationId, myId, nameOf, onChanged }: Pr
             </div>
           </div>
           <Space>
-            {mineToAnswer && <Button icon={<SwapOutlined />} onClick={() => setTransferOpen(true)} data-testid="transfer-button">{t('chat.transfer')}</Button>}
+            {perms.monitor && (detail.status === 'assigned' || detail.status === 'queued') && (
+              <Button icon={<UserSwitchOutlined />} onClick={() => setReassignOpen(true)} data-testid="reassign-button">{t('reassign.button')}</Button>
+            )}
+            {mineToAnswer && (
+              <Tooltip title={offer ? t('transfer.busyOffer') : undefined}>
+                <Button icon={<SwapOutlined />} disabled={!!offer} onClick={() => setTransferOpen(true)} data-testid="transfer-button">{t('chat.transfer')}</Button>
+              </Tooltip>
+            )}
             {mineToAnswer && (
               <Popconfirm title={t('chat.closeConfirm')} okText={t('chat.close')} cancelText={t('common.cancel')} onConfirm={() => void close()} okButtonProps={{ 'data-testid': 'close-confirm' } as Record<string, string>}>
                 <Button danger icon={<PoweroffOutlined />} data-testid="close-button">{t('chat.close')}</Button>
@@ -234,6 +273,26 @@ export function ConversationView({ conversationId, myId, nameOf, onChanged }: Pr
             )}
           </Space>
         </header>
+        {offer && offer.fromAgentId === myId && (
+          <Alert
+            type="info"
+            showIcon
+            banner
+            data-testid="offer-pending"
+            message={t('transfer.pending', { name: nameOf(offer.toAgentId), sec: offerSecLeft })}
+            action={<Button size="small" onClick={() => void cancelOffer(offer.id)} data-testid="offer-cancel">{t('transfer.cancel')}</Button>}
+          />
+        )}
+        {offer && offer.toAgentId === myId && (
+          <Alert
+            type="warning"
+            showIcon
+            banner
+            data-testid="offer-banner"
+            message={t('xfer.offerTitle', { name: nameOf(offer.fromAgentId) }) + (offer.note ? ` — ${offer.note}` : '') + ` (${offerSecLeft}s)`}
+            action={<OfferButtons transferId={offer.id} conversationId={conversationId} onAnswered={() => { void load().catch(() => undefined); onChanged(); }} />}
+          />
+        )}
         <div className="kh-chat-list" ref={listRef} data-testid="message-list">
           {messages.filter((m) => !(m.type === 'text' && !m.recalledAt && !String((m.body as { text?: unknown } | null)?.text ?? '').trim())).map((m) => {
             const mine = m.senderType === 'agent' && m.senderId === myId;
@@ -304,6 +363,15 @@ export function ConversationView({ conversationId, myId, nameOf, onChanged }: Pr
           myId={myId}
           onClose={() => setTransferOpen(false)}
           onDone={() => { setTransferOpen(false); void load(); onChanged(); }}
+        />
+      )}
+      {reassignOpen && (
+        <ReassignDialog
+          conversationId={conversationId}
+          currentAssigneeId={detail.assigneeId ?? null}
+          waiting={detail.status === 'queued'}
+          onClose={() => setReassignOpen(false)}
+          onDone={() => { setReassignOpen(false); void load(); onChanged(); }}
         />
       )}
       {cannedOpen && <CannedPicker conversationId={conversationId} onClose={() => setCannedOpen(false)} onPick={(text) => { setCannedOpen(false); insertText(text); }} />}

@@ -9,7 +9,10 @@ import { STATUS_COLORS } from '../../layout/AppLayout';
 interface Props { conversationId: string; myId: string; onClose(): void; onDone(): void }
 interface Values { mode: 'agent' | 'group'; toAgentId?: string; toSkillGroupId?: string; note?: string }
 
-/** 转接: to a colleague (online, with a free slot) or back to a skill group's queue, with a note. */
+/**
+ * 转接: to an online colleague as an offer (they accept or decline; the chat stays with you until then)
+ * or back to a skill group's queue at once, with a note.
+ */
 export function TransferDialog({ conversationId, myId, onClose, onDone }: Props) {
   const t = useT();
   const { message } = App.useApp();
@@ -29,7 +32,7 @@ export function TransferDialog({ conversationId, myId, onClose, onDone }: Props)
         toSkillGroupId: v.mode === 'group' ? v.toSkillGroupId : undefined,
         note: v.note?.trim() || undefined,
       });
-      message.success(t('transfer.done'));
+      message.success(v.mode === 'agent' ? t('transfer.offered') : t('transfer.done'));
       onDone();
     } catch (e) {
       message.error((e as Error).message);

@@ -5,8 +5,10 @@ import dayjs from 'dayjs';
 import { request, useSubscription } from '../../gql/client';
 import { AgentInboxDoc, ConversationEventsDoc, InboxDoc, TransferTargetsDoc } from '../../gql/operations';
 import type {
-  AgentInboxSubscription, ConversationEventsSubscription, ConversationEventsSubscriptionVariables, InboxQuery, InboxQueryVariables, TransferTargetsQuery,
+  AgentInboxSubscription, ConversationEventsSubscription, ConversationEventsSubscriptionVariables, InboxQuery, InboxQueryVariables, TransferOffersQuery, TransferTargetsQuery,
 } from '../../gql/generated';
+import { TransferOffersDoc } from './transferOps';
+import { OfferButtons } from './OfferButtons';
 import { useAuth } from '../../auth';
 import { useT } from '../../i18n';
 import { bodyOf, previewOf, type MsgLike } from '../../lib/messages';
@@ -14,6 +16,7 @@ import { ConversationView } from './ConversationView';
 
 type Tab = 'queued' | 'mine' | 'transferred' | 'closed';
 type ListConv = InboxQuery['queued'][number];
+type Offer = TransferOffersQuery['transferOffers'][number];
 interface LiveInfo { preview: string; at: string; unread: number; transfer?: { fromAgentId: string | null; note: string | null } }
 
 /** Watches one of my conversations for new messages (unread counts, last line) while it is not open. */
@@ -32,6 +35,8 @@ export default function Workbench() {
   const myId = me!.id;
   const [tab, setTab] = useState<Tab>('mine');
   const [inbox, setInbox] = useState<InboxQuery | null>(null);
+  /** Pending transfer offers to me (转给我的): the chat is still the sender's until I accept. */
+  const [offers, setOffers] = useState<Offer[]>([]);
   const [live, setLive] = useState<Record<string, LiveInfo>>({});
   const [selected, setSelected] = useState<string | null>(null);
   const [names, setNames] = useState<Record<string, string>>({});
@@ -45,8 +50,12 @@ export default function Workbench() {
   const nameOf = useCallback((id: string | null | undefined) => (id ? names[id] ?? (id === myId ? me!.name : t('common.agent')) : t('common.system')), [names, myId, me, t]);
 
   const loadInbox = useCallback(async () => {
-    const d = await request<InboxQuery, InboxQueryVariables>(InboxDoc, { limit: 100 });
+    const [d, o] = await Promise.all([
+      request<InboxQuery, InboxQueryVariables>(InboxDoc, { limit: 100 }),
+      request<TransferOffersQuery>(TransferOffersDoc).catch(() => null),
+    ]);
     setInbox(d);
+    if (o) setOffers(o.transferOffers);
     setLive((prev) => {
       const next: Record<string, LiveInfo> = {};
       for (const c of d.mine) {
@@ -55,6 +64,9 @@ export default function Workbench() {
         const unread = msgs.filter((m) => m.senderType === 'customer' && m.seq > c.agentReadSeq).length;
         const tr = [...msgs].reverse().find((m) => m.type === 'system' && bodyOf(m).event === 'transferred');
         const trb = tr ? bodyOf(tr) : null;
+        // The note travels in the agents-only offer (or note) message of the same transfer.
+        const noted = trb?.transferId ? msgs.find((m) => m.type === 'system' && (bodyOf(m).event === 'transfer_offered' || bodyOf(m).event === 'transfer_note') && bodyOf(m).transferId === trb.transferId) : undefined;
+        if (trb && noted && trb.note == null) trb.note = bodyOf(noted).note;
         next[c.id] = {
           preview: last ? previewOf(last, t, nameOf) : '',
           at: last?.createdAt ?? c.assignedAt ?? c.createdAt,
@@ -87,6 +99,33 @@ export default function Workbench() {
   useSubscription<AgentInboxSubscription>(AgentInboxDoc, undefined, (d) => {
     const e = d.agentInbox;
     refetchSoon();
+    const toast = (text: string, description?: string) => notification.info({ key: `${e.kind}:${e.transferId ?? e.conversationId}`, message: text, description, placement: 'bottomRight', duration: 4 });
+    switch (e.kind) {
+      case 'transfer_offered':
+        toast(t('xfer.notifyOffered', { name: nameOf(e.fromAgentId) }), e.note ? t('wb.noteLine', { note: e.note }) : undefined);
+        setTab('transferred');
+        if (!selectedRef.current) setSelected(e.conversationId);
+        return;
+      case 'transfer_accepted':
+      case 'transfer_declined':
+      case 'transfer_expired':
+      case 'transfer_cancelled': {
+        // To the sender: how their offer ended; to the receiver: only that it was withdrawn.
+        if (e.fromAgentId === myId) {
+          const key = { transfer_accepted: 'xfer.notifyAccepted', transfer_declined: 'xfer.notifyDeclined', transfer_expired: 'xfer.notifyExpired', transfer_cancelled: 'xfer.notifyCancelled' } as const;
+          toast(t(key[e.kind]), e.note ? t('wb.noteLine', { note: e.note }) : undefined);
+        } else if (e.kind === 'transfer_cancelled' || e.kind === 'transfer_expired') {
+          toast(t('xfer.notifyCancelled'));
+        }
+        setOffers((p) => p.filter((o) => o.id !== e.transferId));
+        return;
+      }
+      case 'reassigned_away':
+        toast(t('xfer.notifyReassigned'), e.note ? t('wb.noteLine', { note: e.note }) : undefined);
+        return;
+      default:
+        break;
+    }
     if (e.kind === 'assigned' || e.kind === 'transferred_to_you') {
       const transferred = e.kind === 'transferred_to_you';
       notification.info({
@@ -115,6 +154,11 @@ export default function Workbench() {
     setSelected(id);
     setLive((p) => (p[id] ? { ...p, [id]: { ...p[id], unread: 0 } } : p));
   };
+
+  const offerList = useMemo(() => {
+    const s = search.trim().toLowerCase();
+    return offers.filter((o) => !s || (o.conversation?.customer?.displayName ?? '').toLowerCase().includes(s));
+  }, [offers, search]);
 
   const lists = useMemo(() => {
     const mine = inbox?.mine ?? [];
@@ -182,8 +226,47 @@ export default function Workbench() {
     );
   };
 
+  const offerItem = (o: Offer) => {
+    const name = o.conversation?.customer?.displayName ?? t('chat.visitor');
+    const left = o.expiresAt ? Math.max(0, Math.round((new Date(o.expiresAt).getTime() - Date.now()) / 1000)) : 0;
+    return (
+      <div
+        key={o.id}
+        className={`kh-inbox-item kh-offer-item ${selected === o.conversationId ? 'active' : ''}`}
+        onClick={() => select(o.conversationId)}
+        data-testid={`offer-item-${o.conversationId}`}
+        role="button"
+        tabIndex={0}
+        onKeyDown={(e) => { if (e.key === 'Enter') select(o.conversationId); }}
+      >
+        <Avatar style={{ background: '#722ed1' }}>{name.slice(0, 1).toUpperCase()}</Avatar>
+        <div className="kh-inbox-main">
+          <div className="kh-inbox-row">
+            <span className="kh-inbox-name">{name}</span>
+            <span className="kh-inbox-time">{t('xfer.offerLine', { name: nameOf(o.fromAgentId), sec: left })}</span>
+          </div>
+          {o.note && <div className="kh-inbox-row"><span className="kh-inbox-line" data-testid="offer-note">{o.note}</span></div>}
+          <div style={{ marginTop: 4 }}>
+            <OfferButtons transferId={o.id} conversationId={o.conversationId} onAnswered={(accepted) => {
+              setOffers((p) => p.filter((x) => x.id !== o.id));
+              refetchSoon();
+              if (accepted) { setTab('mine'); select(o.conversationId); }
+            }} />
+          </div>
+        </div>
+      </div>
+    );
+  };
+
+  // A pending offer's countdown moves every second.
+  useEffect(() => {
+    if (!offers.length) return undefined;
+    const h = setInterval(() => setTick((x) => x + 1), 1000);
+    return () => clearInterval(h);
+  }, [offers.length]);
+
   const tabLabel = (key: Tab, label: string) => (
-    <span data-testid={`inbox-tab-${key}`}>{label} <Badge count={lists[key].length} showZero={false} size="small" color={key === 'queued' ? '#fa8c16' : '#1677ff'} overflowCount={99} /></span>
+    <span data-testid={`inbox-tab-${key}`}>{label} <Badge count={lists[key].length + (key === 'transferred' ? offerList.length : 0)} showZero={false} size="small" color={key === 'queued' ? '#fa8c16' : key === 'transferred' && offerList.length ? '#722ed1' : '#1677ff'} overflowCount={99} /></span>
   );
 
   return (
@@ -203,7 +286,8 @@ export default function Workbench() {
             label: tabLabel(key, label),
             children: (
               <div className="kh-inbox-list" data-testid={`inbox-list-${key}`}>
-                {lists[key].length ? lists[key].map((c) => item(c, key)) : <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t(`wb.empty.${key}`)} />}
+                {key === 'transferred' && offerList.map(offerItem)}
+                {lists[key].length ? lists[key].map((c) => item(c, key)) : key === 'transferred' && offerList.length ? null : <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t(`wb.empty.${key}`)} />}
               </div>
             ),
           }))}
