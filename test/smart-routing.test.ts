@@ -122,7 +122,8 @@ void test('diversion: queue-node rules on tags and attributes pick the group; th
   const vip = await (await customer(ws, ['SVIP'])).start();
   const b2b = await (await customer(ws, ['B2B'])).start();
   assert.equal((await waitQueued(ws, plain)).skillGroupId, ws.groups.general);
-  const v = await waitFor(async () => { const c = await conv(ws, vip); return c.skillGroupId === ws.groups.vip ? c : null; }, 'vip diverted');
+  // The row names the group a moment before routing records the 'queued' decision: wait for both.
+  const v = await waitFor(async () => { const c = await conv(ws, vip); return c.skillGroupId === ws.groups.vip && c.routingDecisions.some((d: any) => d.kind === 'queued') ? c : null; }, 'vip diverted');
   assert.match(v.routingDecisions.find((d: any) => d.kind === 'queued').summary, /diversion rule 1 of the queue node \(tag VIP\/SVIP\)/);
   await waitFor(async () => (await conv(ws, b2b)).skillGroupId === ws.groups.wholesale, 'b2b diverted');
   // A channel's default group beats the queue node's; it must be a group of this workspace.
@@ -238,7 +239,7 @@ void test('working hours and queue limits: a closed or full group sends arrivals
   await setPolicy(ws, tiny!, { maxQueueLength: 1 });
   await publishQueueFlow(ws, { skillGroupId: night, diversion: [{ when: { tagsAny: ['tiny'] }, skillGroupId: tiny }] });
   const c = await (await customer(ws)).start();
-  const q = await waitFor(async () => { const x = await conv(ws, c); return x.status === 'queued' && x.skillGroupId === day ? x : null; }, 'queued in the day group');
+  const q = await waitFor(async () => { const x = await conv(ws, c); return x.status === 'queued' && x.skillGroupId === day && x.routingDecisions.some((d: any) => d.kind === 'queued') ? x : null; }, 'queued in the day group');
   assert.deepEqual(q.routingDecisions.map((d: any) => d.kind), ['overflowed', 'queued']);
   assert.match(q.routingDecisions[0].summary, /\(closed\) to group .* on arrival/);
 
