@@ -22,6 +22,7 @@ import {
   type GroupRoutingPolicy, type PriorityTerm, type ResolvedPriorityRule, type ResolvedStrategy,
 } from './policy.ts';
 import type { QueueRuntime, RoutingLogger, RoutingService } from './routing.ts';
+import { RefreshingCache } from './refreshing-cache.ts';
 
 /** Why a customer could not be queued: every group on the chain was full, or closed. */
 export type ExitReason = 'overflow_exhausted' | 'group_closed';
@@ -37,10 +38,12 @@ export interface DiversionRule {
   skillGroupId: string;
 }
 
-interface CachedPolicy { policy: GroupRoutingPolicy; group: SkillGroup | null; at: number }
+interface CachedPolicy { policy: GroupRoutingPolicy; group: SkillGroup | null }
 
-const POLICY_TTL_MS = 2000;
-const INSTALL_TTL_MS = 5000;
+/** Policies and time zones: fresh for 2 s, refreshed in the background while up to 10 s old (refreshing-cache.ts). */
+const POLICY_FRESH_MS = 2000;
+const INSTALL_FRESH_MS = 5000;
+const MAX_STALE_MS = 10_000;
 
 export interface RoutingEngineDeps {
   orm: MikroORM;
@@ -55,53 +58,53 @@ export interface RoutingEngineDeps {
 
 export class RoutingEngine {
   private readonly deps: RoutingEngineDeps;
-  private readonly policies = new Map<string, CachedPolicy>();
-  private readonly installs = new Map<string, { names: Set<string>; at: number }>();
+  private readonly policies: RefreshingCache<CachedPolicy>;
+  private readonly installs: RefreshingCache<Set<string>>;
   private readonly flows = new Map<string, FlowDefinition>();
-  private readonly timezones = new Map<string, { tz: string; at: number }>();
+  private readonly timezones: RefreshingCache<string>;
 
   constructor(deps: RoutingEngineDeps) {
     this.deps = deps;
+    const onRefreshError = (what: string) => (key: string, err: Error) => deps.logger.warn(`routing: refreshing the ${what} of ${key} failed (the cached one is used until it is too old): ${err.message}`);
+    this.policies = new RefreshingCache({ freshMs: POLICY_FRESH_MS, maxStaleMs: MAX_STALE_MS, onRefreshError: onRefreshError('policy') });
+    this.installs = new RefreshingCache({ freshMs: INSTALL_FRESH_MS, maxStaleMs: MAX_STALE_MS, onRefreshError: onRefreshError('enabled plugins') });
+    this.timezones = new RefreshingCache({ freshMs: POLICY_FRESH_MS, maxStaleMs: MAX_STALE_MS, onRefreshError: onRefreshError('time zone') });
   }
 
   // ---------------------------------------------------------------- policies
 
-  /** A group's policy (cached for 2 s; `invalidate` after a change on this node). Unknown group: defaults. */
-  async policyOf(workspaceId: string, skillGroupId: string | null): Promise<{ policy: GroupRoutingPolicy; group: SkillGroup | null }> {
+  /**
+   * A group's policy (cached: changes made on another node apply within 2–10 s; `invalidate` after a
+   * change on this node). Unknown group: defaults.
+   */
+  async policyOf(workspaceId: string, skillGroupId: string | null): Promise<CachedPolicy> {
     if (!skillGroupId) return { policy: DEFAULT_POLICY, group: null };
-    const key = `${workspaceId}|${skillGroupId}`;
-    const hit = this.policies.get(key);
-    if (hit && Date.now() - hit.at < POLICY_TTL_MS) return hit;
-    const group = await workspaceEm(this.deps.orm, workspaceId).findOne(SkillGroup, { id: skillGroupId });
-    const parsed = GroupRoutingPolicySchema.safeParse(group?.routing ?? {});
-    if (!parsed.success) this.deps.logger.warn(`routing: skill group ${skillGroupId} has an invalid stored policy; using defaults`);
-    const entry = { policy: parsed.success ? parsed.data : DEFAULT_POLICY, group, at: Date.now() };
-    this.policies.set(key, entry);
-    return entry;
+    return this.policies.get(`${workspaceId}|${skillGroupId}`, async () => {
+      const group = await workspaceEm(this.deps.orm, workspaceId).findOne(SkillGroup, { id: skillGroupId });
+      const parsed = GroupRoutingPolicySchema.safeParse(group?.routing ?? {});
+      if (!parsed.success) this.deps.logger.warn(`routing: skill group ${skillGroupId} has an invalid stored policy; using defaults`);
+      return { policy: parsed.success ? parsed.data : DEFAULT_POLICY, group };
+    });
   }
 
   invalidate(workspaceId: string, skillGroupId?: string): void {
-    for (const key of [...this.policies.keys()]) if (key.startsWith(`${workspaceId}|`) && (!skillGroupId || key.endsWith(`|${skillGroupId}`))) this.policies.delete(key);
-    this.installs.delete(workspaceId);
+    this.policies.invalidate((key) => key.startsWith(`${workspaceId}|`) && (!skillGroupId || key.endsWith(`|${skillGroupId}`)));
+    this.installs.invalidate((key) => key === workspaceId);
   }
 
-  /** Plugins enabled in the workspace (cached 5 s for routing decisions; `fresh` for admin checks). */
   /** The workspace's time zone ("today" for priority facts when the group has no hours), cached like policies. */
-  private async timezoneOf(workspaceId: string): Promise<string> {
-    const hit = this.timezones.get(workspaceId);
-    if (hit && Date.now() - hit.at < POLICY_TTL_MS) return hit.tz;
-    const tz = (await workspaceEm(this.deps.orm, workspaceId).findOne(Workspace, { id: workspaceId }, { fields: ['timezone'] }))?.timezone ?? 'Asia/Shanghai';
-    this.timezones.set(workspaceId, { tz, at: Date.now() });
-    return tz;
+  private timezoneOf(workspaceId: string): Promise<string> {
+    return this.timezones.get(workspaceId, async () =>
+      (await workspaceEm(this.deps.orm, workspaceId).findOne(Workspace, { id: workspaceId }, { fields: ['timezone'] }))?.timezone ?? 'Asia/Shanghai');
   }
 
-  private async installed(workspaceId: string, fresh = false): Promise<Set<string>> {
-    const hit = this.installs.get(workspaceId);
-    if (hit && !fresh && Date.now() - hit.at < INSTALL_TTL_MS) return hit.names;
-    const rows = await workspaceEm(this.deps.orm, workspaceId).find(PluginInstallation, { enabled: true }, { fields: ['pluginName'] });
-    const names = new Set(rows.map((r) => r.pluginName));
-    this.installs.set(workspaceId, { names, at: Date.now() });
-    return names;
+  /** Plugins enabled in the workspace (cached like policies, fresh for 5 s; `fresh` for admin checks). */
+  private installed(workspaceId: string, fresh = false): Promise<Set<string>> {
+    if (fresh) this.installs.invalidate((key) => key === workspaceId);
+    return this.installs.get(workspaceId, async () => {
+      const rows = await workspaceEm(this.deps.orm, workspaceId).find(PluginInstallation, { enabled: true }, { fields: ['pluginName'] });
+      return new Set(rows.map((r) => r.pluginName));
+    });
   }
 
   /** The group's strategy, or `balanced` (saying so) when its plugin is missing or not enabled here. */
