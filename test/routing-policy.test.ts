@@ -65,6 +65,32 @@ void test('balanced: the lowest load ratio first, then the longest idle; every m
   assert.match(d.reason, /balanced: lowest load 0\/3/);
 });
 
+void test('a big group is logged compactly: the 10 best-ranked candidates, the 10 closest ineligible members (full, busy, then offline), the rest counted', () => {
+  const members = [
+    ...Array.from({ length: 25 }, (_, i) => agent(`on${String(i).padStart(2, '0')}`, { load: i % 3, idleSince: NOW - 1000 * (100 - i) })),
+    ...Array.from({ length: 3 }, (_, i) => agent(`full${i}`, { load: 3 })),
+    ...Array.from({ length: 4 }, (_, i) => agent(`busy${i}`, { status: 'busy' })),
+    ...Array.from({ length: 6 }, (_, i) => agent(`off${i}`, { status: 'offline' })),
+  ];
+  const plan = planAssignments({ skillGroupId: 'g', now: NOW, maxChatsPerAgent: null, strategy: strat('balanced'), entries: [entry('a', 30)], members });
+  const d = plan.assignments[0]!.decision;
+  assert.equal(d.membersTotal, 38);
+  assert.equal(d.eligibleTotal, 25);
+  assert.equal(d.candidates.length, 20);
+  const ranked = d.candidates.filter((c) => c.rank !== undefined);
+  assert.deepEqual(ranked.map((c) => c.rank), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  assert.equal(ranked[0]!.agentId, d.chosen);
+  assert.ok(ranked.every((c) => c.eligible), 'ranked ones are eligible');
+  assert.deepEqual(ranked.map((c) => c.load), [0, 0, 0, 0, 0, 0, 0, 0, 0, 1], 'the nine with no chat first, then the lowest load');
+  assert.deepEqual(d.candidates.slice(10).map((c) => c.agentId), ['full0', 'full1', 'full2', 'busy0', 'busy1', 'busy2', 'busy3', 'off0', 'off1', 'off2']);
+  assert.ok(d.candidates.slice(10).every((c) => !c.eligible));
+  assert.deepEqual(d.omitted, { eligible: 15, offline: 3 });
+  // A small group lists everyone and omits nothing.
+  const small = planAssignments({ skillGroupId: 'g', now: NOW, maxChatsPerAgent: null, strategy: strat('balanced'), entries: [entry('a', 30)], members: members.slice(0, 5) });
+  assert.equal(small.assignments[0]!.decision.candidates.length, 5);
+  assert.equal(small.assignments[0]!.decision.omitted, undefined);
+});
+
 void test('capacity: tentative loads within one plan never exceed capacity; the group override caps below the agent maximum', () => {
   const plan = planAssignments({
     skillGroupId: 'g', now: NOW, maxChatsPerAgent: 2, strategy: strat('balanced'),

@@ -7,6 +7,7 @@ import type { MikroORM } from '@mikro-orm/mysql';
 import { ensureDatabase, initOrm, migrateUp, workspaceEm } from '../core/db/orm.ts';
 import { AgentProfile, AgentSkill, Conversation, type ConversationStatus } from '../core/db/entities/index.ts';
 import { RoutingService, type Assignment, type PositionUpdate, type RoutingLogger, type RoutingTimings } from '../core/routing/routing.ts';
+import { abridgeDecision } from '../core/routing/policy.ts';
 import { testConfig, dropDatabase, waitFor } from './helpers/hub.ts';
 
 // Real Redis and MariaDB; a key prefix and a database of this file's own.
@@ -311,6 +312,9 @@ void test('a pending assignment survives a failing onAssigned: the sweep retries
   await waitFor(async () => delivered.length === 1, 'the retried delivery', 5000, 20);
   await sleep(700);
   assert.equal(calls, 2);
+  // Retried by the node that decided: the full decision, not the abridged copy kept in Redis.
+  assert.equal(delivered[0]!.decision?.abridged, undefined);
+  assert.deepEqual(delivered[0]!.decision?.candidates.map((c) => c.agentId), [agent]);
   assert.equal(delivered.length, 1);
   assert.deepEqual([delivered[0]!.conversationId, delivered[0]!.agentId], [conv, agent]);
   assert.equal((await svc.stats(ws)).pendingAssignments, 0);
@@ -336,7 +340,14 @@ void test('a node crashing between Redis and onAssigned loses nobody: another no
   await waitFor(async () => survivor.assigned.length === 1, 'redelivery by the surviving node', 5000, 20);
   await sleep(500);
   assert.equal(survivor.assigned.length, 1);
-  assert.deepEqual(survivor.assigned[0], attempted[0]); // same agent, same assignedAt: idempotent for onAssigned
+  // Same agent, same assignedAt: idempotent for onAssigned. The decision is the abridged copy kept in
+  // Redis (the full one died with the node): the choice and its reason, the chosen candidate only.
+  const { decision: redelivered, ...same } = survivor.assigned[0]!;
+  const { decision: original, ...first } = attempted[0]!;
+  assert.deepEqual(same, first);
+  assert.deepEqual(redelivered, abridgeDecision(original!));
+  assert.equal(redelivered.abridged, true);
+  assert.deepEqual(redelivered.candidates.map((c) => c.agentId), [agent]);
   assert.equal((await survivor.svc.stats(ws)).pendingAssignments, 0);
   assert.equal(await agentLoad(survivor.svc, ws, agent), 1);
 });
@@ -542,4 +553,52 @@ void test('three nodes, 500 conversations, 20 agents × 3 slots, random releases
   assert.equal(stats.workspaces[0]!.agents.online, 20);
   assert.ok(perNode.every((n) => n > 0), `every node assigned some: ${perNode.join('/')}`);
   t.diagnostic(`assigned ${convs.length - left.size} (per node ${perNode.join('/')}), left ${left.size}, flaky deliveries retried ${failedOnce.size}, position updates ${positionPushes}`);
+});
+
+void test('the packed member states snapshots read follow every agent change, and a copy out of step is rebuilt', async (t) => {
+  const { svc, assigned } = node(t);
+  const ws = newWs();
+  const [g1, g2] = [randomUUID(), randomUUID()];
+  const [a, b] = [randomUUID(), randomUUID()];
+  /** Each queue's packed copy must equal what the agent hashes say, member for member. */
+  const expectInStep = async (what: string) => {
+    for (const g of [g1, g2, '_']) {
+      const members = g === '_' ? await redis.smembers(svc.keys.agents(ws)) : await redis.smembers(svc.keys.members(ws, g));
+      const packed = await redis.hgetall(svc.keys.mstate(ws, g));
+      const expected: Record<string, string> = {};
+      for (const id of members) {
+        const [status, capacity, load, idleSince, levels] = await redis.hmget(svc.keys.agent(ws, id), 'status', 'capacity', 'load', 'idleSince', 'levels');
+        expected[id] = [id, status, capacity, load, idleSince, levels].join('|');
+      }
+      assert.deepEqual(packed, expected, `${what}: queue ${g}`);
+    }
+  };
+  await svc.setAgentState({ workspaceId: ws, agentId: a, status: 'online', capacity: 2, skillGroupIds: [g1, g2], levels: { [g1]: 4 } });
+  await svc.setAgentState({ workspaceId: ws, agentId: b, status: 'busy', capacity: 1, skillGroupIds: [g1] });
+  await expectInStep('agents set up');
+  const c1 = newConv();
+  await svc.enqueue({ workspaceId: ws, conversationId: c1, skillGroupId: g2 });
+  await svc.settled();
+  assert.equal(assigned.length, 1);
+  await expectInStep('after an assignment');
+  await svc.release({ workspaceId: ws, agentId: a, key: `close:${c1}` });
+  await expectInStep('after a release');
+  assert.equal(await svc.assignDirect({ workspaceId: ws, conversationId: newConv(), agentId: a }), true);
+  await expectInStep('after a direct assignment');
+  await svc.setAgentState({ workspaceId: ws, agentId: a, status: 'online', capacity: 3, skillGroupIds: [g1] }); // leaves g2
+  await expectInStep('after leaving a group');
+  assert.equal(await redis.hexists(svc.keys.mstate(ws, g2), a), 0);
+
+  // A copy out of step with the member set (here: an entry lost) is rebuilt by the next snapshot, and
+  // the assignment it feeds is right: b (busy) is skipped, a gets the chat.
+  await redis.hdel(svc.keys.mstate(ws, g1), a);
+  const c2 = newConv();
+  await svc.enqueue({ workspaceId: ws, conversationId: c2, skillGroupId: g1 });
+  await svc.settled();
+  assert.equal(assigned.at(-1)!.conversationId, c2);
+  assert.equal(assigned.at(-1)!.agentId, a);
+  await expectInStep('after the rebuild');
+  // Reconcile drops every copy; the next snapshot rebuilds them.
+  await svc.reconcile(ws);
+  assert.equal(await redis.exists(svc.keys.mstate(ws, g1)), 0);
 });

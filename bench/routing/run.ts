@@ -414,6 +414,11 @@ async function routingDecisions(nodes: Nodes, redis: Redis, groups: string[], m:
     }
   }
   const nodeCpuMs = results.reduce((sum, r) => sum + r.cpuMs, 0);
+  // KEFU_BENCH_DUMP=<dir>: each decision's due time and latency, one file per run (where the tail sits in time).
+  if (process.env.KEFU_BENCH_DUMP) {
+    const rowsOut = results.flatMap((r) => r.starts.map(([c, t0]) => `${(t0 - start).toFixed(1)}\t${((assigned.get(c) ?? NaN) - t0).toFixed(2)}`));
+    writeFileSync(join(process.env.KEFU_BENCH_DUMP, `a-${m.mode}-${m.rate}-${k}n${m.persist ? '-persist' : ''}.tsv`), `${rowsOut.join('\n')}\n`);
+  }
   return { perSec: (total / (end - start)) * 1000, lat, assigned: lat.length, nodeCpuUs: (nodeCpuMs * 1000) / total, redisCpuUs: (redisCpuS * 1e6) / total };
 }
 

@@ -119,12 +119,29 @@ export interface AssignDecision {
   conversation: { id: string; position: number; waitedSec: number; advanceSec: number; terms: PriorityTerm[] };
   /** The head of the queue when deciding (up to 10), in order. */
   queue: { conversationId: string; waitedSec: number; advanceSec: number; held?: string }[];
-  /** Every member with its state; eligible ones with their rank and the strategy's reason. */
+  /**
+   * Members with their state: the best-ranked eligible ones with their rank and the strategy's reason,
+   * then the closest ineligible ones (online but full, busy, away, offline); `omitted` counts the rest.
+   */
   candidates: { agentId: string; status: string; load: number; capacity: number; level: number; eligible: boolean; rank?: number; score?: number; why?: string }[];
   membersTotal: number;
+  /** How many members could take the chat (online with a free slot). */
+  eligibleTotal: number;
+  /** Members not listed in `candidates`, by state ('eligible' = ranked lower than the listed ones). */
+  omitted?: Partial<Record<'eligible' | 'full' | 'busy' | 'away' | 'offline', number>>;
+  /**
+   * Only the chosen candidate and the customer's own queue entry are left: the node that decided
+   * stopped before delivering, and another node delivered the assignment from Redis (abridgeDecision).
+   */
+  abridged?: true;
   chosen: string;
   reason: string;
 }
+
+/** The decision log lists at most this many ranked candidates and this many ineligible members (a big group stays cheap to log). */
+export const LOGGED_RANKED = 10;
+export const LOGGED_INELIGIBLE = 10;
+const INELIGIBLE_ORDER: Record<string, number> = { online: 0, busy: 1, away: 2, offline: 3 };
 
 export interface PlannedAssignment { conversationId: string; agentId: string; decision: AssignDecision }
 
@@ -183,7 +200,7 @@ export function planAssignments(input: {
     const eligible = new Set(candidates.map((c) => c.agentId));
     const pick = result.ranked.find((r) => eligible.has(r.agentId));
     if (!pick) continue; // the strategy refused every candidate for this customer: leave them waiting
-    const rankOf = new Map(result.ranked.map((r, idx) => [r.agentId, { rank: idx + 1, score: r.score, why: r.why }]));
+    const logged = loggedCandidates(members, eligible, result.ranked);
     assignments.push({
       conversationId: e.conversationId,
       agentId: pick.agentId,
@@ -194,15 +211,10 @@ export function planAssignments(input: {
         ...(strategy.fallbackFrom ? { strategyFallbackFrom: strategy.fallbackFrom } : {}),
         conversation: { id: e.conversationId, position: i + 1, waitedSec: Math.round((now - e.meta.queuedAt) / 1000), advanceSec: e.meta.advanceSec, terms: e.meta.terms },
         queue: queueView,
-        // Ranked candidates first, then the others; at most 50 (a big default queue has every agent).
-        candidates: members
-          .map((m) => ({
-            agentId: m.agentId, status: m.status, load: m.load, capacity: m.capacity, level: m.level,
-            eligible: eligible.has(m.agentId), ...(rankOf.get(m.agentId) ?? {}),
-          }))
-          .sort((a, b) => (a.rank ?? 1e9) - (b.rank ?? 1e9))
-          .slice(0, 50),
+        candidates: logged.candidates,
         membersTotal: members.length,
+        eligibleTotal: eligible.size,
+        ...(logged.omitted ? { omitted: logged.omitted } : {}),
         chosen: pick.agentId,
         reason: `${strategy.name}: ${pick.why}`,
       },
@@ -211,4 +223,49 @@ export function planAssignments(input: {
     idle.set(pick.agentId, now);
   }
   return { assignments, held };
+}
+
+/** The decision log's view of the members: ranked eligible ones first, then the closest ineligible ones, the rest counted. */
+function loggedCandidates(members: MemberState[], eligible: Set<string>, ranked: StrategyResult['ranked']): Pick<AssignDecision, 'candidates' | 'omitted'> {
+  const byId = new Map(members.map((m) => [m.agentId, m]));
+  const view = (m: MemberState) => ({ agentId: m.agentId, status: m.status, load: m.load, capacity: m.capacity, level: m.level });
+  const candidates: AssignDecision['candidates'] = [];
+  const omitted: NonNullable<AssignDecision['omitted']> = {};
+  const listed = new Set<string>();
+  for (const r of ranked) {
+    const m = byId.get(r.agentId);
+    if (!m || !eligible.has(r.agentId) || listed.has(r.agentId)) continue;
+    listed.add(r.agentId);
+    if (candidates.length < LOGGED_RANKED) candidates.push({ ...view(m), eligible: true, rank: candidates.length + 1, score: r.score, why: r.why });
+    else omitted.eligible = (omitted.eligible ?? 0) + 1;
+  }
+  const others = members
+    .filter((m) => !listed.has(m.agentId))
+    .sort((a, b) => (INELIGIBLE_ORDER[a.status] ?? 4) - (INELIGIBLE_ORDER[b.status] ?? 4) || b.level - a.level);
+  let shown = 0;
+  for (const m of others) {
+    const isEligible = eligible.has(m.agentId); // eligible but not ranked by the strategy
+    if (shown < LOGGED_INELIGIBLE) {
+      candidates.push({ ...view(m), eligible: isEligible });
+      shown++;
+      continue;
+    }
+    const state = isEligible ? 'eligible' : m.status === 'online' ? 'full' : (m.status as 'busy' | 'away' | 'offline');
+    omitted[state] = (omitted[state] ?? 0) + 1;
+  }
+  return { candidates, ...(Object.keys(omitted).length ? { omitted } : {}) };
+}
+
+/**
+ * The copy of a decision kept in Redis with its pending assignment, for redelivery by another node if
+ * the deciding one dies: the choice and its reasons without the full candidate list and queue head
+ * (a few hundred bytes instead of kilobytes on every assignment's hot path).
+ */
+export function abridgeDecision(d: AssignDecision): AssignDecision {
+  return {
+    ...d,
+    queue: d.queue.filter((q) => q.conversationId === d.conversation.id),
+    candidates: d.candidates.filter((c) => c.agentId === d.chosen),
+    abridged: true,
+  };
 }

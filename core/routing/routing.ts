@@ -32,6 +32,8 @@
  *   B:ws:<ws>:agent:<id>     HASH  status, capacity, load, groups (csv), levels (csv g:level), idleSince (ms), ver (load version)
  *   B:ws:<ws>:agents         SET   agent ids of the workspace (= members of the default queue)
  *   B:ws:<ws>:members:<g>    SET   agent ids in skill group g
+ *   B:ws:<ws>:mstate:<g>     HASH  agent id → "id|status|capacity|load|idleSince|levels" of queue g's members (g = _: all
+ *                                  agents); a copy for snapshots, kept by the scripts (scripts.ts PACK_FN)
  *   B:ws:<ws>:pending        HASH  conversationId → {"agentId","group","at"} assigned, not yet delivered
  *   B:ws:<ws>:released:<key> STRING idempotency marker of a keyed release (expires after a day)
  *   B:active                 SET   "<ws>|<g>" of non-empty queues (what the sweep drains)
@@ -45,7 +47,7 @@ import type { MikroORM } from '@mikro-orm/mysql';
 import { workspaceEm } from '../db/orm.ts';
 import { AGENT_STATUSES, AgentProfile, AgentSkill, Conversation, type AgentStatus } from '../db/entities/index.ts';
 import { SCRIPTS, type ScriptName } from './scripts.ts';
-import { PLAN_HEAD, balancedStrategy, planAssignments, type AssignDecision, type MemberState, type QueueMeta, type QueuedEntry, type ResolvedStrategy } from './policy.ts';
+import { PLAN_HEAD, abridgeDecision, balancedStrategy, planAssignments, type AssignDecision, type MemberState, type QueueMeta, type QueuedEntry, type ResolvedStrategy } from './policy.ts';
 
 export interface Assignment {
   workspaceId: string;
@@ -183,6 +185,7 @@ export class RoutingKeys {
   agent(ws: string, agentId: string): string { return `${this.ws(ws)}:agent:${agentId}`; }
   agents(ws: string): string { return `${this.ws(ws)}:agents`; }
   members(ws: string, g: string): string { return g === DEFAULT_GROUP ? this.agents(ws) : `${this.ws(ws)}:members:${g}`; }
+  mstate(ws: string, g: string): string { return `${this.ws(ws)}:mstate:${g}`; }
   pending(ws: string): string { return `${this.ws(ws)}:pending`; }
   meta(ws: string): string { return `${this.ws(ws)}:meta`; }
   decisions(ws: string): string { return `${this.ws(ws)}:decision`; }
@@ -194,6 +197,9 @@ export class RoutingKeys {
 }
 
 interface PendingRecord { agentId: string; group: string; at: string }
+
+/** SNAPSHOT_GROUP's reply: Redis time (ms), flat queue head (conv, score, meta), members ("id|status|capacity|load|idleSince|levels"). */
+type GroupSnapshot = [number, string[], string[]];
 
 type ScriptFn = (...args: (string | number)[]) => Promise<unknown>;
 
@@ -213,6 +219,8 @@ export class RoutingService {
   private readonly delivering = new Set<string>();
   /** Assignment loops running on this node, by `<ws>|<g>` (see `drain`). */
   private readonly draining = new Map<string, { again: boolean; done: Promise<void> }>();
+  /** Full decisions of this node's assignments until acknowledged ("<ws>|<conv>"): a retried delivery keeps every detail. */
+  private readonly undelivered = new Map<string, AssignDecision>();
   private sweepTimer: NodeJS.Timeout | null = null;
   private positionsTimer: NodeJS.Timeout | null = null;
   private sweeping: Promise<void> | null = null;
@@ -267,13 +275,15 @@ export class RoutingService {
     const k = this.keys;
     const advanceSec = Math.max(0, Math.min(input.advanceSec ?? 0, 7 * 86_400));
     const meta = input.meta ?? { customerId: '', advanceSec: 0, terms: [], lastAgentId: null, lastServedAt: null };
-    const [status, position] = (await this.run('kefuRoutingEnqueue',
-      k.queue(ws, g), k.queued(ws), k.pos(ws, g), k.active, k.pending(ws), k.meta(ws),
+    // No assignment loop of this queue running here: take the snapshot for it in the same step.
+    const withSnapshot = !this.closed && !this.draining.has(`${ws}|${g}`);
+    const [status, position, snapshot] = (await this.run('kefuRoutingEnqueue',
+      k.queue(ws, g), k.queued(ws), k.pos(ws, g), k.active, k.pending(ws), k.meta(ws), k.members(ws, g), k.mstate(ws, g),
       k.ws(ws), ws, conv, g, max < 0 ? -1 : Math.floor(max), input.queuedAt ? input.queuedAt.getTime() : '',
-      Math.round(advanceSec * 1000), JSON.stringify({ ...meta, advanceSec }),
-    )) as [number, number];
+      Math.round(advanceSec * 1000), JSON.stringify({ ...meta, advanceSec }), withSnapshot ? PLAN_HEAD : 0,
+    )) as [number, number, GroupSnapshot | undefined];
     if (status === 0) return { ok: false, reason: 'full' };
-    if (status === 1) await this.drain(ws, g);
+    if (status === 1) await this.drain(ws, g, snapshot);
     return { ok: true, position };
   }
 
@@ -343,8 +353,11 @@ export class RoutingService {
     checkId('workspaceId', ws);
     checkId('agentId', agentId);
     const marker = input.key ? this.keys.released(ws, input.key) : this.keys.released(ws, '_');
-    const r = (await this.run('kefuRoutingRelease', this.keys.agent(ws, agentId), marker, input.key ? RELEASE_MARKER_TTL_MS : '')) as [string, string] | null;
-    if (r && r[0] === 'online') await this.drainGroups(ws, r[1].split(',').filter(Boolean));
+    const r = (await this.run('kefuRoutingRelease', this.keys.agent(ws, agentId), marker, input.key ? RELEASE_MARKER_TTL_MS : '', this.keys.ws(ws), agentId)) as string[] | null;
+    if (!r || r[0] !== 'online') return;
+    const heads: { g: string; head: number }[] = [];
+    for (let i = 2; i < r.length; i += 2) heads.push({ g: r[i]!, head: Number(r[i + 1]) });
+    await this.drainHeads(ws, heads);
   }
 
   /**
@@ -359,7 +372,7 @@ export class RoutingService {
     checkId('conversationId', conv);
     checkId('agentId', agentId);
     const k = this.keys;
-    const r = await this.run('kefuRoutingAssignDirect', k.agent(ws, agentId), k.queued(ws), k.pending(ws), k.active, k.ws(ws), ws, conv);
+    const r = await this.run('kefuRoutingAssignDirect', k.agent(ws, agentId), k.queued(ws), k.pending(ws), k.active, k.ws(ws), ws, conv, agentId);
     return r === 1;
   }
 
@@ -378,14 +391,17 @@ export class RoutingService {
     return made;
   }
 
-  private async assignLoop(ws: string, g: string): Promise<{ made: Assignment[]; deliveries: Promise<boolean>[] }> {
+  /** `first`: a snapshot taken with the arrival (ENQUEUE) that asked for this loop; later rounds read their own. */
+  private async assignLoop(ws: string, g: string, first?: GroupSnapshot): Promise<{ made: Assignment[]; deliveries: Promise<boolean>[] }> {
     const k = this.keys;
     const made: Assignment[] = [];
     const deliveries: Promise<boolean>[] = [];
     let staleRounds = 0;
+    let given = first;
     while (!this.closed) {
-      const [now, flatEntries, flatMembers] = (await this.run('kefuRoutingSnapshotGroup',
-        k.queue(ws, g), k.members(ws, g), k.meta(ws), k.ws(ws), PLAN_HEAD)) as [number, string[], string[]];
+      const [now, flatEntries, flatMembers] = given ?? (await this.run('kefuRoutingSnapshotGroup',
+        k.queue(ws, g), k.members(ws, g), k.meta(ws), k.mstate(ws, g), k.ws(ws), PLAN_HEAD)) as GroupSnapshot;
+      given = undefined;
       if (!flatEntries.length) {
         await this.redis.srem(k.active, `${ws}|${g}`).catch(() => undefined);
         break;
@@ -399,7 +415,7 @@ export class RoutingService {
       });
       if (!plan.assignments.length) break;
       const args: string[] = [];
-      for (const a of plan.assignments) args.push(a.conversationId, a.agentId, JSON.stringify(a.decision));
+      for (const a of plan.assignments) args.push(a.conversationId, a.agentId, JSON.stringify(abridgeDecision(a.decision)));
       const applied = (await this.run('kefuRoutingApply',
         k.queue(ws, g), k.queued(ws), k.pos(ws, g), k.pending(ws), k.due, k.active, k.meta(ws), k.decisions(ws),
         k.ws(ws), ws, g, runtime.maxChatsPerAgent ?? -1, ...args)) as string[];
@@ -407,6 +423,7 @@ export class RoutingService {
       for (let i = 0; i < applied.length; i += 2) {
         const [conv, rec] = [applied[i]!, applied[i + 1]!];
         const a = toAssignment(ws, conv, rec, decisions.get(conv));
+        this.rememberDecision(ws, a);
         made.push(a);
         deliveries.push(this.track(this.deliver(a, rec)));
       }
@@ -422,6 +439,12 @@ export class RoutingService {
       if (flatEntries.length / 3 < PLAN_HEAD && plan.assignments.length + plan.held.length === flatEntries.length / 3) break;
     }
     return { made, deliveries };
+  }
+
+  private rememberDecision(ws: string, a: Assignment): void {
+    if (!a.decision) return;
+    if (this.undelivered.size >= 10_000) this.undelivered.clear(); // bounded: Redis keeps the abridged copy
+    this.undelivered.set(`${ws}|${a.conversationId}`, a.decision);
   }
 
   // ---------------------------------------------------------------- queue contents (overflow, previews)
@@ -464,7 +487,7 @@ export class RoutingService {
    * One loop per queue per node: a drain requested while one runs makes it go round once more instead
    * of starting a second loop that would plan from the same snapshot and lose the race in Redis.
    */
-  private drain(ws: string, g: string): Promise<void> {
+  private drain(ws: string, g: string, snapshot?: GroupSnapshot): Promise<void> {
     if (this.closed) return Promise.resolve();
     const key = `${ws}|${g}`;
     const running = this.draining.get(key);
@@ -475,9 +498,11 @@ export class RoutingService {
     const state = { again: false, done: Promise.resolve() };
     state.done = (async () => {
       try {
+        let first = snapshot;
         do {
           state.again = false;
-          await this.assignLoop(ws, g);
+          await this.assignLoop(ws, g, first);
+          first = undefined;
         } while (state.again && !this.closed);
       } catch (err) {
         this.logger.warn(`routing: assigning from ${ws}/${g} failed (the sweep retries): ${(err as Error).message}`);
@@ -495,14 +520,17 @@ export class RoutingService {
     const all = [...groups, DEFAULT_GROUP];
     try {
       const heads = await Promise.all(all.map((g) => this.redis.zrange(this.keys.queue(ws, g), 0, 0, 'WITHSCORES')));
-      const order = all
+      await this.drainHeads(ws, all
         .map((g, i) => ({ g, head: heads[i]!.length ? Number(heads[i]![1]) : null }))
-        .filter((q): q is { g: string; head: number } => q.head !== null)
-        .sort((a, b) => a.head - b.head);
-      for (const q of order) await this.drain(ws, q.g);
+        .filter((q): q is { g: string; head: number } => q.head !== null));
     } catch (err) {
       this.logger.warn(`routing: draining queues of ${ws} failed (the sweep retries): ${(err as Error).message}`);
     }
+  }
+
+  /** Drains non-empty queues given with their head's score, the longest-waiting head first. Never throws. */
+  private async drainHeads(ws: string, heads: { g: string; head: number }[]): Promise<void> {
+    for (const q of heads.sort((a, b) => a.head - b.head)) await this.drain(ws, q.g);
   }
 
   /** Calls onAssigned, then removes the pending entry if it is still this assignment. True when delivered. */
@@ -518,6 +546,7 @@ export class RoutingService {
       }
       try {
         await this.run('kefuRoutingAck', this.keys.pending(a.workspaceId), this.keys.due, this.keys.decisions(a.workspaceId), a.conversationId, rec, id);
+        this.undelivered.delete(id);
       } catch (err) {
         // Delivered, but still pending: the sweep will deliver it again (onAssigned is idempotent).
         this.logger.warn(`routing: could not clear pending assignment of ${a.conversationId}: ${(err as Error).message}`);
@@ -572,8 +601,10 @@ export class RoutingService {
       for (let i = 0; i < flat.length; i += 3) {
         const [ws, conv, rec] = [flat[i]!, flat[i + 1]!, flat[i + 2]!];
         if (this.delivering.has(`${ws}|${conv}`)) continue;
-        const decision = await this.redis.hget(this.keys.decisions(ws), conv).catch(() => null);
-        const a = toAssignment(ws, conv, rec, decision ? (JSON.parse(decision) as AssignDecision) : undefined);
+        // The full decision if this node made it; otherwise the abridged copy kept in Redis.
+        const full = this.undelivered.get(`${ws}|${conv}`);
+        const decision = full ? null : await this.redis.hget(this.keys.decisions(ws), conv).catch(() => null);
+        const a = toAssignment(ws, conv, rec, full ?? (decision ? (JSON.parse(decision) as AssignDecision) : undefined));
         this.logger.info(`routing: redelivering pending assignment of ${conv} to ${a.agentId} (made ${a.assignedAt})`);
         void this.track(this.deliver(a, rec));
       }
@@ -711,6 +742,10 @@ export class RoutingService {
       if (!unsettled.length) break;
     }
     if (unsettled.length) this.logger.warn(`routing: reconcile of ${ws} left ${unsettled.length} agent(s) unsettled (loads kept changing)`);
+    // The packed member states are copies: drop them, the next snapshot of each queue rebuilds its own.
+    const stale: string[] = [];
+    for await (const batch of this.redis.scanStream({ match: `${k.ws(ws)}:mstate:*`, count: 200 }) as AsyncIterable<string[]>) stale.push(...batch);
+    if (stale.length) await this.redis.del(...stale);
     // Loads may have gone down: assign what waits.
     for (const m of await this.redis.smembers(k.active)) {
       const [mws, g] = splitMember(m);
@@ -805,21 +840,29 @@ function levelsCsv(groups: string[], levels: Record<string, number> | undefined)
   return groups.map((g) => `${g}:${Math.max(1, Math.min(5, Math.round(levels?.[g] ?? 1)))}`).join(',');
 }
 
-/** Snapshot members (flat id, status, capacity, load, idleSince, levels) with their level in queue g. */
-function parseMembers(flat: string[], g: string): MemberState[] {
-  const out: MemberState[] = [];
-  for (let i = 0; i < flat.length; i += 6) {
-    const levels = flat[i + 5]!;
-    let level = 1;
-    if (g !== DEFAULT_GROUP) {
-      const hit = levels.split(',').find((x) => x.startsWith(`${g}:`));
-      if (hit) level = Number(hit.slice(g.length + 1)) || 1;
-    } else {
-      for (const x of levels.split(',')) level = Math.max(level, Number(x.split(':')[1]) || 1);
-    }
-    out.push({ agentId: flat[i]!, status: flat[i + 1]!, capacity: Number(flat[i + 2]), load: Number(flat[i + 3]), idleSince: Number(flat[i + 4]), level });
+/** Snapshot members ("id|status|capacity|load|idleSince|levels" each) with their level in queue g. */
+function parseMembers(packed: string[], g: string): MemberState[] {
+  const out: MemberState[] = new Array<MemberState>(packed.length);
+  const prefix = `${g}:`;
+  for (let i = 0; i < packed.length; i++) {
+    const [agentId, status, capacity, load, idleSince, levels] = packed[i]!.split('|', 6) as [string, string, string, string, string, string];
+    out[i] = { agentId, status, capacity: Number(capacity), load: Number(load), idleSince: Number(idleSince), level: levelIn(levels, g, prefix) };
   }
   return out;
+}
+
+/** An agent's level in queue g from its "g1:l1,g2:l2" list; in the default queue, their highest. */
+function levelIn(levels: string, g: string, prefix: string): number {
+  if (g === DEFAULT_GROUP) {
+    let level = 1;
+    for (const x of levels.split(',')) level = Math.max(level, Number(x.split(':')[1]) || 1);
+    return level;
+  }
+  const at = levels.startsWith(prefix) ? 0 : levels.indexOf(`,${prefix}`) + 1;
+  if (at === 0 && !levels.startsWith(prefix)) return 1;
+  const from = at + prefix.length;
+  const end = levels.indexOf(',', from);
+  return Number(levels.slice(from, end < 0 ? undefined : end)) || 1;
 }
 
 /** Queue entries (flat conv, score, meta JSON) → QueuedEntry; a missing meta (older entry) gets neutral values. */

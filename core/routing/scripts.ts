@@ -16,22 +16,97 @@ end
 `;
 
 /**
+ * Lua: each queue keeps its members' state packed in one hash (`mstate:<g>`: agent id →
+ * "id|status|capacity|load|idleSince|levels"), so a snapshot reads all members in one HVALS instead of
+ * one HMGET per member. Every script that changes an agent's status, capacity, load, idle time or
+ * groups calls packAgent. The packed copy only feeds plans: APPLY re-checks the agent hash itself, so
+ * a stale copy can cost a plan, never capacity; a copy out of step with the member set is rebuilt
+ * (SNAPSHOT_FN), and reconcile drops them all.
+ */
+const PACK_FN = `
+local function packedState(wsBase, id)
+  local a = redis.call('HMGET', wsBase .. ':agent:' .. id, 'status', 'capacity', 'load', 'idleSince', 'levels', 'groups')
+  return id .. '|' .. (a[1] or 'offline') .. '|' .. (a[2] or '0') .. '|' .. (a[3] or '0') .. '|' .. (a[4] or '0') .. '|' .. (a[5] or ''), a[6]
+end
+local function packAgent(wsBase, id)
+  local p, groups = packedState(wsBase, id)
+  redis.call('HSET', wsBase .. ':mstate:_', id, p)
+  for g in string.gmatch(groups or '', '[^,]+') do redis.call('HSET', wsBase .. ':mstate:' .. g, id, p) end
+end
+`;
+
+/** Lua: the body of SNAPSHOT_GROUP, shared with ENQUEUE (which can return a snapshot in the same step). */
+const SNAPSHOT_FN = `${PACK_FN}
+local function snapshot(queueKey, membersKey, metaKey, mstateKey, wsBase, headSize)
+  local head = redis.call('ZRANGE', queueKey, 0, headSize - 1, 'WITHSCORES')
+  local entries = {}
+  if #head == 0 then return {nowms(), entries, {}} end
+  for i = 1, #head, 2 do
+    entries[#entries + 1] = head[i]
+    entries[#entries + 1] = head[i + 1]
+    entries[#entries + 1] = redis.call('HGET', metaKey, head[i]) or ''
+  end
+  if redis.call('HLEN', mstateKey) == redis.call('SCARD', membersKey) then
+    return {nowms(), entries, redis.call('HVALS', mstateKey)}
+  end
+  -- Packed states missing or out of step with the members (first use, an upgrade, a reconcile): rebuild.
+  redis.call('DEL', mstateKey)
+  local ids = redis.call('SMEMBERS', membersKey)
+  local members = {}
+  for i = 1, #ids do
+    members[i] = packedState(wsBase, ids[i])
+    redis.call('HSET', mstateKey, ids[i], members[i])
+  end
+  return {nowms(), entries, members}
+end
+`;
+
+/** KEYS: queued, active. ARGV: wsBase, ws, conv. Returns 1 if it was waiting (now removed), 0 otherwise. */
+export const DEQUEUE = `
+local wsBase, ws, conv = ARGV[1], ARGV[2], ARGV[3]
+local g = redis.call('HGET', KEYS[1], conv)
+if not g then return 0 end
+local q = wsBase .. ':q:' .. g
+local removed = redis.call('ZREM', q, conv)
+redis.call('HDEL', KEYS[1], conv)
+redis.call('HDEL', wsBase .. ':pos:' .. g, conv)
+redis.call('HDEL', wsBase .. ':meta', conv)
+if redis.call('ZCARD', q) == 0 then redis.call('SREM', KEYS[2], ws .. '|' .. g) end
+return removed
+`;
+
+/** KEYS: queued. ARGV: wsBase, conv. Returns {g, position} or nil. */
+export const POSITION = `
+local g = redis.call('HGET', KEYS[1], ARGV[2])
+if not g then return false end
+local r = redis.call('ZRANK', ARGV[1] .. ':q:' .. g, ARGV[2])
+if not r then return false end
+return {g, r + 1}
+`;
+
+/**
  * Puts a conversation in a queue. Its score (the order) is its enqueue time minus its priority
  * advance, so waiting time stays the base order and priority rules move a customer ahead by a bounded
- * amount. KEYS: queue, queued (conv → g), pos (conv → last pushed position), active (global), pending, meta.
- * ARGV: wsBase, ws, conv, g, maxQueueLength (-1: unlimited), queuedAt ms ('' = now), advanceMs,
- * meta (a JSON object without queuedAt/groupSince, which are filled in here).
- * Returns {1, position} queued (or already queued there: original place kept), {0, 0} full,
- * {2, 0} the conversation is already being assigned (pending).
+ * amount. KEYS: queue, queued (conv → g), pos (conv → last pushed position), active (global), pending, meta,
+ * members (of the group), mstate (their packed states). ARGV: wsBase, ws, conv, g, maxQueueLength (-1: unlimited), queuedAt ms
+ * ('' = now), advanceMs, meta (a JSON object without queuedAt/groupSince, which are filled in here),
+ * snapshot head size (0: none).
+ * Returns {1, position, snapshot?} queued (or already queued there: original place kept), {0, 0} full,
+ * {2, 0} the conversation is already being assigned (pending). With a head size, the queue's
+ * SNAPSHOT_GROUP result comes along, so the assignment that usually follows needs no second round trip.
  */
-export const ENQUEUE = `${NOW}
+export const ENQUEUE = `${NOW}${SNAPSHOT_FN}
+local headSize = tonumber(ARGV[9]) or 0
 local wsBase, ws, conv, g = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 local max = tonumber(ARGV[5])
 local advance = tonumber(ARGV[7]) or 0
 local prev = redis.call('HGET', KEYS[2], conv)
 if prev == g then
   local r = redis.call('ZRANK', KEYS[1], conv)
-  if r then return {1, r + 1} end
+  if r then
+    if headSize > 0 then return {1, r + 1, snapshot(KEYS[1], KEYS[7], KEYS[6], KEYS[8], wsBase, headSize)} end
+    return {1, r + 1}
+  end
 end
 if redis.call('HEXISTS', KEYS[5], conv) == 1 then return {2, 0} end
 if max >= 0 and redis.call('ZCARD', KEYS[1]) >= max then return {0, 0} end
@@ -61,59 +136,18 @@ redis.call('SADD', KEYS[4], ws .. '|' .. g)
 redis.call('HSET', KEYS[6], conv, '{"queuedAt":' .. string.format('%d', base) .. ',"groupSince":' .. string.format('%d', now) .. ',' .. string.sub(ARGV[8], 2))
 local pos = redis.call('ZRANK', KEYS[1], conv) + 1
 redis.call('HSET', KEYS[3], conv, pos)
+if headSize > 0 then return {1, pos, snapshot(KEYS[1], KEYS[7], KEYS[6], KEYS[8], wsBase, headSize)} end
 return {1, pos}
-`;
-
-/** KEYS: queued, active. ARGV: wsBase, ws, conv. Returns 1 if it was waiting (now removed), 0 otherwise. */
-export const DEQUEUE = `
-local wsBase, ws, conv = ARGV[1], ARGV[2], ARGV[3]
-local g = redis.call('HGET', KEYS[1], conv)
-if not g then return 0 end
-local q = wsBase .. ':q:' .. g
-local removed = redis.call('ZREM', q, conv)
-redis.call('HDEL', KEYS[1], conv)
-redis.call('HDEL', wsBase .. ':pos:' .. g, conv)
-redis.call('HDEL', wsBase .. ':meta', conv)
-if redis.call('ZCARD', q) == 0 then redis.call('SREM', KEYS[2], ws .. '|' .. g) end
-return removed
-`;
-
-/** KEYS: queued. ARGV: wsBase, conv. Returns {g, position} or nil. */
-export const POSITION = `
-local g = redis.call('HGET', KEYS[1], ARGV[2])
-if not g then return false end
-local r = redis.call('ZRANK', ARGV[1] .. ':q:' .. g, ARGV[2])
-if not r then return false end
-return {g, r + 1}
 `;
 
 /**
  * What a routing decision for one queue needs, read in one step: the head of the queue with each
  * conversation's routing meta, and every member of the group with its state.
- * KEYS: queue, members, meta. ARGV: wsBase, head size.
- * Returns {now, {conv, score, meta, …}, {id, status, capacity, load, idleSince, levels, …}}.
+ * KEYS: queue, members, meta, mstate. ARGV: wsBase, head size.
+ * Returns {now, {conv, score, meta, …}, {"id|status|capacity|load|idleSince|levels", …}}.
  */
-export const SNAPSHOT_GROUP = `${NOW}
-local head = redis.call('ZRANGE', KEYS[1], 0, tonumber(ARGV[2]) - 1, 'WITHSCORES')
-local entries = {}
-if #head == 0 then return {nowms(), entries, {}} end
-for i = 1, #head, 2 do
-  entries[#entries + 1] = head[i]
-  entries[#entries + 1] = head[i + 1]
-  entries[#entries + 1] = redis.call('HGET', KEYS[3], head[i]) or ''
-end
-local ids = redis.call('SMEMBERS', KEYS[2])
-local members = {}
-for i = 1, #ids do
-  local a = redis.call('HMGET', ARGV[1] .. ':agent:' .. ids[i], 'status', 'capacity', 'load', 'idleSince', 'levels')
-  members[#members + 1] = ids[i]
-  members[#members + 1] = a[1] or 'offline'
-  members[#members + 1] = a[2] or '0'
-  members[#members + 1] = a[3] or '0'
-  members[#members + 1] = a[4] or '0'
-  members[#members + 1] = a[5] or ''
-end
-return {nowms(), entries, members}
+export const SNAPSHOT_GROUP = `${NOW}${SNAPSHOT_FN}
+return snapshot(KEYS[1], KEYS[2], KEYS[3], KEYS[4], ARGV[1], tonumber(ARGV[2]))
 `;
 
 /**
@@ -125,7 +159,7 @@ return {nowms(), entries, members}
  * ARGV: wsBase, ws, g, group cap (-1: none), then conv, agentId, decision JSON for each planned item.
  * Returns a flat list conv, record, … of the applied ones.
  */
-export const APPLY = `${NOW}
+export const APPLY = `${NOW}${PACK_FN}
 local wsBase, ws, g = ARGV[1], ARGV[2], ARGV[3]
 local groupCap = tonumber(ARGV[4])
 local now = nowms()
@@ -146,6 +180,7 @@ for i = 5, #ARGV, 3 do
       redis.call('HINCRBY', akey, 'load', 1)
       redis.call('HINCRBY', akey, 'ver', 1)
       redis.call('HSET', akey, 'idleSince', nowStr)
+      packAgent(wsBase, id)
       local rec = cjson.encode({ agentId = id, group = g, at = nowStr })
       redis.call('HSET', KEYS[4], conv, rec)
       redis.call('HSET', KEYS[8], conv, decision)
@@ -234,7 +269,7 @@ return out
  * levels (csv of group:level).
  * The load is kept; group membership follows the new list. Returns 1.
  */
-export const SET_AGENT = `${NOW}
+export const SET_AGENT = `${NOW}${PACK_FN}
 local wsBase, ws, id = ARGV[1], ARGV[2], ARGV[3]
 local old = redis.call('HMGET', KEYS[1], 'status', 'groups')
 local now = string.format('%d', nowms())
@@ -250,38 +285,58 @@ for g in string.gmatch(ARGV[6], '[^,]+') do
 end
 if old[2] then
   for g in string.gmatch(old[2], '[^,]+') do
-    if not keep[g] then redis.call('SREM', wsBase .. ':members:' .. g, id) end
+    if not keep[g] then
+      redis.call('SREM', wsBase .. ':members:' .. g, id)
+      redis.call('HDEL', wsBase .. ':mstate:' .. g, id)
+    end
   end
 end
 redis.call('HSET', KEYS[1], 'status', ARGV[4], 'capacity', ARGV[5], 'groups', ARGV[6], 'levels', ARGV[7] or '')
 redis.call('SADD', KEYS[2], id)
 redis.call('SADD', KEYS[3], ws)
+packAgent(wsBase, id)
 return 1
 `;
 
 /**
  * Frees one slot (never below 0). With a marker key (KEYS[2], ARGV[1] = its lifetime in ms), only the
- * first call with that key frees one: a retried release is a no-op. KEYS: agent, marker.
- * Returns {status, groups} or nil for an unknown agent.
+ * first call with that key frees one: a retried release is a no-op. KEYS: agent, marker. ARGV: marker
+ * lifetime, wsBase, agentId. Returns {status, groups, g, headScore, …} or nil for an unknown agent: the
+ * non-empty queues of an online agent (its groups and the default queue) with their head's score, so
+ * the drain that follows needs no round trip per queue.
  */
-export const RELEASE = `
+export const RELEASE = `${PACK_FN}
 if redis.call('EXISTS', KEYS[1]) == 0 then return false end
 local fresh = ARGV[1] == '' or redis.call('SET', KEYS[2], '1', 'NX', 'PX', ARGV[1])
 local load = tonumber(redis.call('HGET', KEYS[1], 'load')) or 0
 if fresh and load > 0 then
   redis.call('HINCRBY', KEYS[1], 'load', -1)
   redis.call('HINCRBY', KEYS[1], 'ver', 1)
+  packAgent(ARGV[2], ARGV[3])
 end
 local a = redis.call('HMGET', KEYS[1], 'status', 'groups')
-return {a[1] or '', a[2] or ''}
+local out = {a[1] or '', a[2] or ''}
+if a[1] == 'online' then
+  local gs = {}
+  for g in string.gmatch(a[2] or '', '[^,]+') do gs[#gs + 1] = g end
+  gs[#gs + 1] = '_'
+  for i = 1, #gs do
+    local h = redis.call('ZRANGE', ARGV[2] .. ':q:' .. gs[i], 0, 0, 'WITHSCORES')
+    if h[2] then
+      out[#out + 1] = gs[i]
+      out[#out + 1] = h[2]
+    end
+  end
+end
+return out
 `;
 
 /**
  * Takes one slot of a given agent (transfer): only if online with a free slot and the conversation is
  * not in the middle of a queue assignment; a conversation still waiting in a queue leaves it.
- * KEYS: agent, queued, pending, active. ARGV: wsBase, ws, conv. Returns 1 or 0.
+ * KEYS: agent, queued, pending, active. ARGV: wsBase, ws, conv, agentId. Returns 1 or 0.
  */
-export const ASSIGN_DIRECT = `${NOW}
+export const ASSIGN_DIRECT = `${NOW}${PACK_FN}
 local wsBase, ws, conv = ARGV[1], ARGV[2], ARGV[3]
 if redis.call('HEXISTS', KEYS[3], conv) == 1 then return 0 end
 local a = redis.call('HMGET', KEYS[1], 'status', 'capacity', 'load')
@@ -290,6 +345,7 @@ if (tonumber(a[3]) or 0) >= (tonumber(a[2]) or 0) then return 0 end
 redis.call('HINCRBY', KEYS[1], 'load', 1)
 redis.call('HINCRBY', KEYS[1], 'ver', 1)
 redis.call('HSET', KEYS[1], 'idleSince', string.format('%d', nowms()))
+packAgent(wsBase, ARGV[4])
 local g = redis.call('HGET', KEYS[2], conv)
 if g then
   local q = wsBase .. ':q:' .. g
@@ -355,7 +411,7 @@ return {agents, pending}
  * closed conversations still assigned to the agent: each adds 1 to the load unless its close already
  * released the slot (its `released:close:<conv>` marker exists). Returns 1 done, 0 changed meanwhile.
  */
-export const RECONCILE_AGENT = `${NOW}
+export const RECONCILE_AGENT = `${NOW}${PACK_FN}
 local wsBase, ws, id = ARGV[1], ARGV[2], ARGV[3]
 local load = tonumber(ARGV[5])
 for i = 11, #ARGV do
@@ -366,6 +422,7 @@ if redis.call('EXISTS', KEYS[1]) == 1 then
   if ARGV[4] == '' or (redis.call('HGET', KEYS[1], 'ver') or '0') ~= ARGV[4] then return 0 end
   redis.call('HSET', KEYS[1], 'load', loadStr)
   redis.call('HINCRBY', KEYS[1], 'ver', 1)
+  packAgent(wsBase, id)
   return 1
 end
 if ARGV[4] ~= '' then return 0 end
@@ -375,14 +432,15 @@ redis.call('HSET', KEYS[1], 'status', ARGV[7], 'capacity', ARGV[8], 'groups', AR
 for g in string.gmatch(ARGV[9], '[^,]+') do redis.call('SADD', wsBase .. ':members:' .. g, id) end
 redis.call('SADD', KEYS[2], id)
 redis.call('SADD', KEYS[3], ws)
+packAgent(wsBase, id)
 return 1
 `;
 
 export const SCRIPTS = {
-  kefuRoutingEnqueue: { numberOfKeys: 6, lua: ENQUEUE },
+  kefuRoutingEnqueue: { numberOfKeys: 8, lua: ENQUEUE },
   kefuRoutingDequeue: { numberOfKeys: 2, lua: DEQUEUE },
   kefuRoutingPosition: { numberOfKeys: 1, lua: POSITION },
-  kefuRoutingSnapshotGroup: { numberOfKeys: 3, lua: SNAPSHOT_GROUP },
+  kefuRoutingSnapshotGroup: { numberOfKeys: 4, lua: SNAPSHOT_GROUP },
   kefuRoutingApply: { numberOfKeys: 8, lua: APPLY },
   kefuRoutingMove: { numberOfKeys: 4, lua: MOVE },
   kefuRoutingAck: { numberOfKeys: 3, lua: ACK },

@@ -26,7 +26,9 @@ export function KindTag({ kind }: { kind: RoutingDecisionKind }) {
 
 interface Candidate { agentId: string; status: string; load: number; capacity: number; level: number; eligible: boolean; rank?: number; score?: number; why?: string }
 interface AssignDetail {
-  strategy?: string; strategyFallbackFrom?: string; chosen?: string; reason?: string; membersTotal?: number;
+  strategy?: string; strategyFallbackFrom?: string; chosen?: string; reason?: string; membersTotal?: number; eligibleTotal?: number;
+  /** Members the log does not list, by state (big groups). */
+  omitted?: Partial<Record<'eligible' | 'full' | 'busy' | 'away' | 'offline', number>>;
   conversation?: { position: number; waitedSec: number; advanceSec: number; terms: unknown };
   queue?: { conversationId: string; waitedSec: number; advanceSec: number; held?: string }[];
   candidates?: Candidate[];
@@ -127,8 +129,13 @@ export function DecisionDetail({ d, dir }: { d: Decision; dir: RoutingDirectory 
     return (
       <div className="kh-rt-detail" data-testid="decision-detail">
         {a.strategyFallbackFrom && <Alert type="warning" showIcon title={rt('d.fallback', { from: dir.contributionLabel(a.strategyFallbackFrom) })} style={{ marginBottom: 8 }} />}
-        <div className="kh-rt-sub">{rt('d.candidates', { n: (a.candidates ?? []).filter((c) => c.eligible).length, total: a.membersTotal ?? (a.candidates ?? []).length })}</div>
+        <div className="kh-rt-sub">{rt('d.candidates', { n: a.eligibleTotal ?? (a.candidates ?? []).filter((c) => c.eligible).length, total: a.membersTotal ?? (a.candidates ?? []).length })}</div>
         <CandidatesTable a={a} dir={dir} />
+        {a.omitted && Object.keys(a.omitted).length > 0 && (
+          <Typography.Text type="secondary" data-testid="decision-omitted">
+            {rt('d.omitted', { list: Object.entries(a.omitted).map(([state, n]) => `${rt(`omit.${state as 'eligible'}`)} ${n}`).join(rt('listSep')) })}
+          </Typography.Text>
+        )}
         {terms.length > 0 && <><div className="kh-rt-sub">{rt('d.terms')}</div><TermTags terms={terms} dir={dir} /></>}
         {(a.queue?.length ?? 0) > 1 && (
           <>

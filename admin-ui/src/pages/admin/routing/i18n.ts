@@ -183,6 +183,12 @@ const dict = {
   'd.overflowed': ['从「{from}」溢出到「{to}」', 'Overflowed from “{from}” to “{to}”'],
   'd.exited': ['离开「{group}」队列', 'Left the “{group}” queue'],
   'd.candidates': ['候选坐席（{n} 人，共 {total} 名成员）', 'Candidates ({n} of {total} members)'],
+  'd.omitted': ['未列出：{list}', 'Not listed: {list}'],
+  'omit.eligible': ['排名靠后的可分配坐席', 'lower-ranked eligible'],
+  'omit.full': ['满负荷', 'full'],
+  'omit.busy': ['忙碌', 'busy'],
+  'omit.away': ['离开', 'away'],
+  'omit.offline': ['离线', 'offline'],
   'd.queueHead': ['决策时的队首', 'Head of the queue when deciding'],
   'd.self': ['本会话', 'this conversation'],
   'd.terms': ['优先级计算', 'Priority'],
@@ -205,6 +211,7 @@ const dict = {
   'refresh': ['刷新', 'Refresh'],
   'sep': ['；', '; '],
   'colon': ['：', ': '],
+  'listSep': ['，', ', '],
   'd.diversionLabel': ['分流依据', 'Diversion'],
 } as const satisfies Record<string, readonly [string, string]>;
 
