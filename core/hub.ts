@@ -22,6 +22,7 @@ import type { HubServices } from './hub-services.ts';
 import { ConversationService } from './conversations/service.ts';
 import { LifecycleClient } from './conversations/lifecycle.ts';
 import { createAssignmentHandler } from './conversations/assignment.ts';
+import { auditQueues } from './routing/queue-audit.ts';
 import { requeueAwayAgents } from './conversations/agent-status.ts';
 import { BotPipeline } from './conversations/bot-pipeline.ts';
 import { RoutingService } from './routing/routing.ts';
@@ -160,6 +161,9 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
       const statusLog = broker.getLogger('agent-status');
       // The away grace: agents away for longer than their workspace allows have their held chats requeued.
       await queues.scheduleMaintenance('requeue-away-agents', 15_000, () => requeueAwayAgents({ orm, lifecycle, logger: { warn: (m: string) => statusLog.warn(m) } }));
+      // Waiting customers routing lost (a Redis restart): back to their workflows, which queue them again.
+      const auditLog = broker.getLogger('queue-audit');
+      await queues.scheduleMaintenance('queue-audit', 30_000, () => auditQueues({ orm, routing, queueLost: (id) => lifecycle.queueLost(id), logger: { warn: (m: string) => auditLog.warn(m) } }));
     }
 
     const schema = buildSchema(registry);

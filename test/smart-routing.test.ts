@@ -5,7 +5,10 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { Redis } from 'ioredis';
 import { startTestHub, signUp, ok, code, waitFor, type TestHub } from './helpers/hub.ts';
+import { auditQueues } from '../core/routing/queue-audit.ts';
+import { conversationWorkflowId } from '../workflows/conversation/contract.ts';
 
 let th: TestHub;
 before(async () => { th = await startTestHub(); });
@@ -320,4 +323,52 @@ void test('priority facts from history: a new customer, and one who failed to qu
   // 160 s ahead: Y is served before X, who came earlier.
   const order = await preview(ws, g);
   assert.deepEqual(order.map((q: any) => q.conversationId), [y2, x]);
+});
+
+void test('queue audit: customers Redis lost (restart without persistence) are queued again by their workflows, at their places; an assigned one is left alone', async () => {
+  const ws = await workspace('rt-audit', ['sales']);
+  const g = ws.groups.sales!;
+  await publishQueueFlow(ws, { skillGroupId: g, timeoutSec: 600 });
+  const first = await (await customer(ws)).start();
+  await waitQueued(ws, first);
+  const second = await (await customer(ws)).start();
+  await waitQueued(ws, second);
+  const routing = th.hub.services.routing;
+  const audit = () => auditQueues({
+    orm: th.hub.services.orm, routing, queueLost: (id) => th.hub.services.lifecycle!.queueLost(id), logger: { warn: () => undefined },
+  }, { minAgeMs: 0 });
+  // Nothing lost yet: the audit signals nobody.
+  const clean = await audit();
+  assert.equal(clean.lost, 0, JSON.stringify(clean));
+
+  // Redis loses this workspace's queues (what a restart without persistence does).
+  const redis = new Redis(th.hub.services.config.KEFU_REDIS_URL);
+  try {
+    const base = routing.keys.ws(ws.workspaceId);
+    const keys = [routing.keys.queue(ws.workspaceId, g), routing.keys.queued(ws.workspaceId), routing.keys.meta(ws.workspaceId), routing.keys.pos(ws.workspaceId, g)];
+    await redis.del(...keys);
+    assert.equal((await preview(ws, g)).length, 0, `queue gone in Redis (${base})`);
+  } finally {
+    redis.disconnect();
+  }
+  // The later customer is handed back first: places come from each visit's time, not from the re-entry order.
+  await th.hub.services.lifecycle!.queueLost(second);
+  await waitFor(async () => (await preview(ws, g)).length === 1, 'the second queued again');
+  const found = await audit();
+  assert.ok(found.lost >= 1 && found.signalled === found.lost, JSON.stringify(found));
+  const order = await waitFor(async () => { const p = await preview(ws, g); return p.length === 2 ? p : null; }, 'both queued again');
+  assert.deepEqual(order.map((q: any) => q.conversationId), [first, second], 'each at the place it had');
+  // The workflow enqueued it a second time (the hot path never had it).
+  const history = await th.hub.services.temporalClient!.workflow.getHandle(conversationWorkflowId(first)).fetchHistory();
+  const enqueues = (history.events ?? []).filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'enqueue');
+  assert.equal(enqueues.length, 2);
+
+  // An agent comes online and gets the first; the audit leaves the assigned one and the waiting one alone.
+  const a = await agent(ws, [[g, 3]], 1);
+  await setStatus(a.token, 'online');
+  const served = await waitStatus(ws, first, 'assigned');
+  assert.equal(served.assigneeId, a.id);
+  const after = await audit();
+  assert.equal(after.lost, 0, JSON.stringify(after));
+  assert.equal((await conv(ws, second)).status, 'queued');
 });

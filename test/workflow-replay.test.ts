@@ -90,7 +90,7 @@ void describe('replay of recorded conversation histories', { timeout: 180_000 },
     // Recorded before transfers became offers (patch "transfer-offers"): running conversations of that
     // time still replay the direct hand-over.
     for (const legacy of ['transfer-to-agent']) assert.ok(names.includes(legacy), `workflows/histories/${legacy}.json (legacy) is missing`);
-    for (const added of ['transfer-offer-accepted', 'transfer-offer-declined', 'transfer-offer-expired', 'supervisor-reassign']) {
+    for (const added of ['transfer-offer-accepted', 'transfer-offer-declined', 'transfer-offer-expired', 'supervisor-reassign', 'queue-lost-restored']) {
       assert.ok(names.includes(added), `workflows/histories/${added}.json is missing`);
     }
     for (const r of recorded) {

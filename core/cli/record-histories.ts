@@ -200,6 +200,29 @@ export const SCENARIOS: Record<string, { path: string[]; run: (r: Recorder) => P
       return conv;
     },
   },
+  'queue-lost-restored': {
+    path: ['start', 'hours', 'bot', 'queue', 'agent', 'survey', 'end'],
+    async run(r) {
+      const ws = await r.workspace('q-lost');
+      const agent = await r.agent(ws, 'a');
+      const visitor = await r.visitor(ws);
+      const conv = await r.startConversation(visitor, 'bot');
+      await r.say(visitor, conv, '转人工', 'c-00000001');
+      await r.waitStatus(visitor, conv, 'queued');
+      // Redis loses the queue (a restart without persistence); the queue audit's signal brings it back.
+      const workspaceId = ok(await r.gql('{ workspace { id } }', {}, ws.admin)).workspace.id as string;
+      const routing = r.th.hub.services.routing;
+      await routing.dequeue({ workspaceId, conversationId: conv });
+      await r.th.hub.services.lifecycle!.queueLost(conv);
+      await r.waitFor(async () => (await routing.position({ workspaceId, conversationId: conv })) === 1, 'queued again');
+      await r.online(agent.token);
+      await r.waitStatus(visitor, conv, 'assigned');
+      await r.gql('mutation($c: ID!) { closeConversation(conversationId: $c) { id } }', { c: conv }, agent.token);
+      await r.waitStatus(visitor, conv, 'survey');
+      await r.gql('mutation($c: ID!) { rateConversation(conversationId: $c, stars: 4) { id } }', { c: conv }, visitor);
+      return conv;
+    },
+  },
   'survey-expired': {
     path: ['start', 'hours', 'bot', 'queue', 'agent', 'survey', 'end'],
     async run(r) {

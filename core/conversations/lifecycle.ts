@@ -7,7 +7,7 @@ import { resolvePublishedFlow } from '../flows/store.ts';
 import type { FlowDefinition } from '../flows/types.ts';
 import {
   answerTransferUpdate, assignedSignal, cancelTransferUpdate, closeUpdate, conversationWorkflowId, offlineSubmittedSignal, queueExitSignal, rateUpdate,
-  reassignUpdate, requestHumanSignal, stateQuery, transferUpdate,
+  queueLostSignal, reassignUpdate, requestHumanSignal, stateQuery, transferUpdate,
   type AnswerTransferRequest, type CancelTransferRequest, type CloseRequest, type ConversationWorkflowInput, type QueueExit, type RatingRequest,
   type ReassignRequest, type TransferRequest,
 } from '../../workflows/conversation/contract.ts';
@@ -146,6 +146,10 @@ export class LifecycleClient {
   /** Routing took the conversation out of its queue for good (it has removed it from Redis already). */
   queueExit(conversationId: string, reason: QueueExit['reason']): Promise<void> {
     return this.handle(conversationId).signal(queueExitSignal, { reason });
+  }
+  /** Routing lost the waiting conversation (queue audit): the workflow enqueues it again if still queued. */
+  queueLost(conversationId: string): Promise<void> {
+    return this.handle(conversationId).signal(queueLostSignal);
   }
   rate(conversationId: string, req: RatingRequest) {
     return update(() => this.handle(conversationId).executeUpdate(rateUpdate, { args: [req] }));

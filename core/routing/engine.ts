@@ -202,7 +202,7 @@ export class RoutingEngine {
    * conversation already waiting keeps its place. `{ ok: false }` when no group on the chain can take
    * it (the workflow goes on to the offline message); the decision is logged either way.
    */
-  async enqueue(input: { workspaceId: string; conversationId: string; skillGroupId: string | null; maxQueueLength: number; keepPlace?: boolean }): Promise<EngineEnqueueResult> {
+  async enqueue(input: { workspaceId: string; conversationId: string; skillGroupId: string | null; maxQueueLength: number; keepPlace?: boolean; restore?: boolean }): Promise<EngineEnqueueResult> {
     const { workspaceId: ws, conversationId } = input;
     const em = workspaceEm(this.deps.orm, ws);
     const conv = await em.findOneOrFail(Conversation, { id: conversationId });
@@ -256,7 +256,7 @@ export class RoutingEngine {
         const r = await this.deps.routing.enqueue({
           workspaceId: ws, conversationId, skillGroupId: group,
           maxQueueLength: policy.maxQueueLength ?? input.maxQueueLength,
-          ...(input.keepPlace && conv.firstQueuedAt ? { queuedAt: conv.firstQueuedAt } : {}),
+          ...(input.keepPlace && conv.firstQueuedAt ? { queuedAt: conv.firstQueuedAt } : input.restore && conv.queuedAt ? { queuedAt: conv.queuedAt } : {}),
           advanceSec: pr.advanceSec,
           meta: { customerId: conv.customerId, advanceSec: pr.advanceSec, terms, lastAgentId, lastServedAt },
         });

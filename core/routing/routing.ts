@@ -308,6 +308,20 @@ export class RoutingService {
     return (await this.redis.hexists(this.keys.pending(input.workspaceId), input.conversationId)) === 1;
   }
 
+  /**
+   * Of these conversations, the ones routing knows: waiting in some queue of the workspace, or assigned
+   * and not yet delivered (pending). The queue audit treats the others as lost.
+   */
+  async tracked(workspaceId: string, conversationIds: string[]): Promise<Set<string>> {
+    checkId('workspaceId', workspaceId);
+    if (!conversationIds.length) return new Set();
+    const [queued, pending] = await Promise.all([
+      this.redis.hmget(this.keys.queued(workspaceId), ...conversationIds),
+      this.redis.hmget(this.keys.pending(workspaceId), ...conversationIds),
+    ]);
+    return new Set(conversationIds.filter((_, i) => queued[i] !== null || pending[i] !== null));
+  }
+
   /** How many conversations wait in one queue. */
   async queueLength(workspaceId: string, skillGroupId: string | null): Promise<number> {
     checkId('workspaceId', workspaceId);
@@ -671,8 +685,8 @@ export class RoutingService {
    * (read before the database), and retried when it changed meanwhile. Without a workspace id, every
    * workspace that has agents or assigned conversations is reconciled. Call it at start.
    *
-   * It does not rebuild queues: after a Redis restart the owner of a `queued` conversation (its
-   * workflow) re-enqueues it (idempotent; pass `queuedAt` to keep its original order).
+   * It does not rebuild queues: after a Redis restart the queue audit (queue-audit.ts) finds the
+   * `queued` conversations Redis lost, and their workflows enqueue them again at their places.
    */
   async reconcile(workspaceId?: string): Promise<ReconcileResult[]> {
     let ids: string[];

@@ -31,7 +31,8 @@ export interface HubActivities {
   /** Activity timestamps (ms since epoch) the idle and inactivity timers are computed from. */
   activityTimes(input: ConvRef): Promise<{ startedAt: number; customerAt: number | null; agentAt: number | null; assignedAt: number | null }>;
   /** `keepPlace`: a chat sent back by its agent's status (offline, away) waits where it waited before. */
-  enqueue(input: ConvRef & { skillGroupId: string | null; maxQueueLength: number; keepPlace?: boolean }): Promise<{ ok: true; position: number } | { ok: false; reason: 'full' | 'closed' }>;
+  /** keepPlace: at the first queue visit's time; restore: at this visit's own time (routing lost it). */
+  enqueue(input: ConvRef & { skillGroupId: string | null; maxQueueLength: number; keepPlace?: boolean; restore?: boolean }): Promise<{ ok: true; position: number } | { ok: false; reason: 'full' | 'closed' }>;
   /** True if still queued and now removed; false if routing assigned it meanwhile. */
   dequeue(input: ConvRef & { skillGroupId: string | null }): Promise<boolean>;
   /** Records an SLA breach if the agent has not answered yet; returns whether they had. */

@@ -10,7 +10,7 @@ import { createTransferActivities } from './transfer-activities.ts';
 /** What lifecycle activities need from routing (implemented by core/routing). */
 export interface RoutingPort {
   /** Diversion, priority, limits and overflow on arrival (core/routing/engine.ts); `ok: false` when no group can take it. */
-  enqueue(i: { workspaceId: string; conversationId: string; skillGroupId: string | null; maxQueueLength: number; keepPlace?: boolean }): Promise<{ ok: true; position: number; estimatedWaitSec?: number | null } | { ok: false; reason: 'full' | 'closed' }>;
+  enqueue(i: { workspaceId: string; conversationId: string; skillGroupId: string | null; maxQueueLength: number; keepPlace?: boolean; restore?: boolean }): Promise<{ ok: true; position: number; estimatedWaitSec?: number | null } | { ok: false; reason: 'full' | 'closed' }>;
   dequeue(i: { workspaceId: string; conversationId: string; skillGroupId: string | null }): Promise<boolean>;
   /** A retried arrival found the conversation already assigned: log its 'queued' decision if the first attempt could not. */
   arrivalRecovered?(i: { workspaceId: string; conversationId: string }): Promise<void>;
@@ -107,7 +107,7 @@ export function createLifecycleActivities({ orm, conversations, routing, nudgeOu
       };
     },
 
-    async enqueue({ workspaceId, conversationId, skillGroupId, maxQueueLength, keepPlace }) {
+    async enqueue({ workspaceId, conversationId, skillGroupId, maxQueueLength, keepPlace, restore }) {
       const before = await workspaceEm(orm, workspaceId).findOneOrFail(Conversation, { id: conversationId });
       // enterNode set `queued`; anything else means routing already assigned it and the assignment was
       // delivered (a retry of this activity): queueing it again would assign it a second time.
@@ -118,7 +118,7 @@ export function createLifecycleActivities({ orm, conversations, routing, nudgeOu
       }
       // A retried attempt finds the group the engine chose (diversion, overflow) already on the row.
       if (before.skillGroupId !== skillGroupId && !before.firstQueuedAt) await setStatus(workspaceId, conversationId, { skillGroupId });
-      const r = await routing.enqueue({ workspaceId, conversationId, skillGroupId, maxQueueLength, keepPlace });
+      const r = await routing.enqueue({ workspaceId, conversationId, skillGroupId, maxQueueLength, keepPlace, restore });
       if (r.ok) conversations.publish({ kind: 'queue_position', conversationId, position: r.position, estimatedWaitSec: r.estimatedWaitSec ?? null });
       conversations.publishTo(convTopics.queue(workspaceId), { kind: 'queue_changed', conversationId });
       return r.ok ? { ok: true as const, position: r.position } : { ok: false as const, reason: r.reason };

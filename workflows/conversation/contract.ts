@@ -55,6 +55,12 @@ export const offlineSubmittedSignal = defineSignal<[{ offlineMessageId: string }
  */
 export interface QueueExit { reason: 'overflow_exhausted' | 'group_closed' }
 export const queueExitSignal = defineSignal<[QueueExit]>('queueExit');
+/**
+ * Routing no longer has this waiting conversation (Redis restarted or was wiped; found by the queue
+ * audit, core/routing/queue-audit.ts): if still queued, enqueue it again at the place it had.
+ * Ignored in any other phase, and after an assignment.
+ */
+export const queueLostSignal = defineSignal('queueLost');
 
 export interface CloseRequest { by: 'agent' | 'customer' | 'supervisor' | 'system'; actorId: string | null; reason: string }
 export const closeUpdate = defineUpdate<{ ok: true; phase: Phase }, [CloseRequest]>('close');

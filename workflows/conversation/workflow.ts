@@ -8,7 +8,7 @@ import {
 } from '@temporalio/workflow';
 import type { HubActivities } from '../../core/temporal/activity-types.ts';
 import {
-  REFUSAL, answerTransferUpdate, assignedSignal, cancelTransferUpdate, closeUpdate, offlineSubmittedSignal, queueExitSignal, rateUpdate,
+  REFUSAL, answerTransferUpdate, assignedSignal, cancelTransferUpdate, closeUpdate, offlineSubmittedSignal, queueExitSignal, queueLostSignal, rateUpdate,
   reassignUpdate, requestHumanSignal, stateQuery, transferUpdate,
   type AnswerTransferRequest, type CancelTransferRequest, type CloseRequest, type ConversationState, type ConversationWorkflowInput,
   type Phase, type QueueExit, type ReassignRequest, type ReassignResult, type TransferRequest, type TransferResult,
@@ -68,6 +68,7 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
   const ops: OpSlot[] = [];
   let offer: Offer | null = null;
   let queueExit: QueueExit | null = null;
+  let queueLost = false;
   /** The next enqueue keeps the conversation's earlier place (it was sent back by its agent's status). */
   let keepPlaceNext = false;
   let rated = false;
@@ -85,6 +86,9 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
   setHandler(offlineSubmittedSignal, () => { offlineDone = true; });
   setHandler(queueExitSignal, (e) => {
     if (state.phase === 'queued') queueExit ??= e;
+  });
+  setHandler(queueLostSignal, () => {
+    if (state.phase === 'queued') queueLost = true;
   });
 
   async function submit<T>(op: Op): Promise<T> {
@@ -220,8 +224,15 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
     const timeoutMs = Number(node.config.timeoutSec ?? 300) * 1000;
     const deadline = Date.now() + timeoutMs;
     for (let left = timeoutMs; left > 0; left = deadline - Date.now()) {
-      const woke = await condition(() => assigned !== null || closeReq !== null || queueExit !== null || ops.length > 0, left);
+      const woke = await condition(() => assigned !== null || closeReq !== null || queueExit !== null || ops.length > 0 || queueLost, left);
       if (!woke || assigned || closeReq) break;
+      if (queueLost) {
+        // Routing lost its copy of the queue: back in at the same place (a no-op if it is there after all).
+        queueLost = false;
+        const again = await acts.enqueue({ ...ref, skillGroupId, maxQueueLength: Number(node.config.maxQueueLength ?? 200), restore: true });
+        if (!again.ok) return 'full';
+        continue;
+      }
       if (queueExit) {
         // Routing has taken it out of Redis already: nothing to dequeue.
         queueExit = null;

@@ -30,7 +30,7 @@ export type ConversationStatus = (typeof CONVERSATION_STATUSES)[number];
 export const ConversationSchema = defineEntity({
   name: 'Conversation',
   tableName: 'conversation',
-  indexes: [{ properties: ['workspaceId', 'status'] }],
+  indexes: [{ properties: ['workspaceId', 'status'] }, { properties: ['status', 'queuedAt'] }],
   properties: {
     ...tenantColumns(),
     channelId: p.string().length(36),

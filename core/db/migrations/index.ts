@@ -6,4 +6,5 @@ import { Migration20261122Knowledge } from './Migration20261122Knowledge.ts';
 import { Migration20261122Transfers } from './Migration20261122Transfers.ts';
 import { Migration20261122Routing } from './Migration20261122Routing.ts';
 import { Migration20261122SelfService } from './Migration20261122SelfService.ts';
-export const coreMigrations = [Migration20261122Init, Migration20261122Lifecycle, Migration20261122Knowledge, Migration20261122Transfers, Migration20261122Routing, Migration20261122SelfService];
+import { Migration20261122QueueAudit } from './Migration20261122QueueAudit.ts';
+export const coreMigrations = [Migration20261122Init, Migration20261122Lifecycle, Migration20261122Knowledge, Migration20261122Transfers, Migration20261122Routing, Migration20261122SelfService, Migration20261122QueueAudit];
