@@ -441,6 +441,17 @@ void describe('visitor tokens', () => {
     ok(await th.gql('mutation($id: ID!) { updateChannel(id: $id, enabled: false) { enabled } }', { id: off.id }, admin.token));
     expectCode(await th.gql(START, { k: off.publicKey, v: null }), 'NOT_FOUND', 'disabled channel');
   });
+
+  void test('disabling a channel stops the visitor tokens it gave out; enabling it again restores them', async () => {
+    const ch = await createChannel(admin.token, 'Switched');
+    const s = ok(await th.gql(START, { k: ch.publicKey, v: null })).startVisitorSession;
+    ok(await th.gql('{ visitorSession { customerId } }', {}, s.token));
+    ok(await th.gql('mutation($id: ID!) { updateChannel(id: $id, enabled: false) { enabled } }', { id: ch.id }, admin.token));
+    expectCode(await th.gql('{ visitorSession { customerId } }', {}, s.token), 'UNAUTHENTICATED', 'token of a disabled channel');
+    expectCode(await th.gql('mutation { startConversation { id } }', {}, s.token), 'UNAUTHENTICATED', 'no conversation through a disabled channel');
+    ok(await th.gql('mutation($id: ID!) { updateChannel(id: $id, enabled: true) { enabled } }', { id: ch.id }, admin.token));
+    assert.equal(ok(await th.gql('{ visitorSession { customerId } }', {}, s.token)).visitorSession.customerId, s.customerId);
+  });
 });
 
 // ---------------------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 import type { MikroORM } from '@mikro-orm/mysql';
 import type { Principal } from '@kefu-hub/plugin-sdk';
 import { NO_TENANT_FILTER, systemEm } from '../db/orm.ts';
-import { ApiKey, User, VisitorSession } from '../db/entities/index.ts';
+import { ApiKey, Channel, User, VisitorSession } from '../db/entities/index.ts';
+import { RefreshingCache } from '../routing/refreshing-cache.ts';
 import { parseApiKey, safeEqualHex, sha256 } from './secrets.ts';
 import type { JwtService } from './jwt.ts';
 
@@ -16,6 +17,15 @@ export function credentialFrom(headers: { authorization?: string | null; cookie?
 }
 
 export class InvalidCredentialError extends Error {}
+
+/**
+ * Whether a channel is enabled, read on every visitor request: cached per node (fresh 5 s, at most 15 s
+ * old). `channelChanged` after an update on this node makes a disabled channel's tokens stop at once.
+ */
+const channelEnabled = new RefreshingCache<boolean>({ freshMs: 5_000, maxStaleMs: 15_000, onRefreshError: () => undefined });
+export function channelChanged(channelId: string): void {
+  channelEnabled.invalidate((key) => key === channelId);
+}
 
 /**
  * Turns a credential into a principal. Users: JWT whose tokenVersion still matches the row (so a
@@ -39,6 +49,10 @@ export async function resolvePrincipal(orm: MikroORM, jwt: JwtService, credentia
   if (credential.startsWith('vt_')) {
     const session = await em.findOne(VisitorSession, { tokenHash: sha256(credential) }, NO_TENANT_FILTER);
     if (!session || session.revokedAt || session.expiresAt.getTime() < Date.now()) throw new InvalidCredentialError('invalid or expired visitor token');
+    // A disabled (or deleted) channel takes its visitors' tokens with it.
+    const enabled = await channelEnabled.get(session.channelId, async () =>
+      (await em.findOne(Channel, { id: session.channelId }, { ...NO_TENANT_FILTER, fields: ['enabled'] }))?.enabled ?? false);
+    if (!enabled) throw new InvalidCredentialError('the channel of this visitor token is disabled');
     return { kind: 'visitor', workspaceId: session.workspaceId, channelId: session.channelId, customerId: session.customerId, sessionId: session.id };
   }
   const claims = await jwt.verify(credential);

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { Channel, KnowledgeCategory, SkillGroup } from '../../db/entities/index.ts';
 import { SelfServiceSettings } from '../../knowledge/self-service.ts';
 import { recordAudit } from '../../events/outbox.ts';
+import { channelChanged } from '../../auth/principal.ts';
 import { can, type HubBuilder } from '../builder.ts';
 import { actorOf, workspaceOf } from '../context.ts';
 import { badInput, notFound } from '../errors.ts';
@@ -114,7 +115,7 @@ export function registerChannel(builder: HubBuilder, refs: Refs) {
           if (input.enabled != null) c.enabled = input.enabled;
           recordAudit(tx, wsId, actorOf(ctx), 'channel.update', { type: 'Channel', id: c.id }, { name: input.name, enabled: input.enabled });
           return c;
-        });
+        }).finally(() => channelChanged(input.id)); // after the commit: a read meanwhile would cache the old state
       },
     }),
   );
@@ -132,7 +133,7 @@ export function registerChannel(builder: HubBuilder, refs: Refs) {
           tx.remove(c);
           recordAudit(tx, wsId, actorOf(ctx), 'channel.delete', { type: 'Channel', id });
           return true;
-        });
+        }).finally(() => channelChanged(id));
       },
     }),
   );
