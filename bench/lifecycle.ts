@@ -86,6 +86,7 @@ async function main() {
     KEFU_DB_URL: dbUrl.toString(), KEFU_MIGRATE: 'true', KEFU_HTTP_PORT: '0', KEFU_HTTP_HOST: '127.0.0.1', KEFU_LOG_LEVEL: 'warn',
     KEFU_TEMPORAL_ADDRESS: temporal.address, KEFU_TEMPORAL_TASK_QUEUE: `bench-${suffix}`, KEFU_NAMESPACE: `bench-${suffix}`,
     KEFU_GRAPHQL_MAX_COST: '1000000',
+    KEFU_RATE_LIMITS: 'off', // every simulated visitor comes from 127.0.0.1
   });
   const gql = gqlAt(hub.url);
   const rows: string[][] = [];

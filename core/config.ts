@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RateLimitsSchema } from './http/rate-limit.ts';
 
 /**
  * Hub configuration, read once from the environment and validated at start-up.
@@ -36,6 +37,10 @@ export const ConfigSchema = z.object({
   KEFU_RUN_WORKER: bool.default(true),
   KEFU_SEED_ADMIN_EMAIL: z.email().default('admin@demo.kefu.local'),
   KEFU_SEED_ADMIN_PASSWORD: z.string().min(8).default('kefu-demo-2026'),
+  /** Rate limits of the public entry points (core/http/rate-limit.ts): "name=count/seconds,…" over the defaults, or "off". */
+  KEFU_RATE_LIMITS: RateLimitsSchema,
+  /** Behind a reverse proxy: the client address is the first X-Forwarded-For entry (else the socket's). */
+  KEFU_TRUST_PROXY: bool.default(false),
 });
 
 export type HubConfig = z.infer<typeof ConfigSchema>;

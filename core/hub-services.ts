@@ -1,3 +1,4 @@
+import type { RateLimiter } from './http/rate-limit.ts';
 import type { MikroORM, EntityManager } from '@mikro-orm/mysql';
 import type { ServiceBroker } from 'moleculer';
 import type { HubConfig } from './config.ts';
@@ -24,6 +25,8 @@ export interface HubServices {
   pubsub: HubPubSub;
   outbox: OutboxRelay;
   queues: HubQueues;
+  /** Limits on the public entry points (sign-in, sign-up, visitor sessions, anonymous self-service). */
+  rateLimiter: RateLimiter;
   /** Temporal client connection (null only on nodes started without Temporal, e.g. migrate). */
   temporal: Connection | null;
   temporalClient: Client | null;

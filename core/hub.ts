@@ -22,6 +22,7 @@ import type { HubServices } from './hub-services.ts';
 import { ConversationService } from './conversations/service.ts';
 import { LifecycleClient } from './conversations/lifecycle.ts';
 import { createAssignmentHandler } from './conversations/assignment.ts';
+import { RateLimiter } from './http/rate-limit.ts';
 import { auditQueues } from './routing/queue-audit.ts';
 import { requeueAwayAgents } from './conversations/agent-status.ts';
 import { BotPipeline } from './conversations/bot-pipeline.ts';
@@ -138,8 +139,11 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
       if (statusAtSend === 'bot') await bots.onCustomerMessage(workspaceId, message);
     });
 
+    const rateLog = broker.getLogger('rate-limit');
+    const rateLimiter = new RateLimiter({ redisUrl: config.KEFU_REDIS_URL, prefix: `kefu:${config.KEFU_NAMESPACE}`, limits: config.KEFU_RATE_LIMITS, warn: (m) => rateLog.warn(m) });
+    cleanup.unshift(() => rateLimiter.close());
     const services: HubServices = {
-      config, orm, broker, registry, jwt, pubsub, outbox, queues, temporal, temporalClient,
+      config, orm, broker, registry, jwt, pubsub, outbox, queues, rateLimiter, temporal, temporalClient,
       conversations, lifecycle, routing, router, bots, nodeTypes: new NodeRegistry(),
       async transact<T>(em: EntityManager, work: (tx: EntityManager) => Promise<T>): Promise<T> {
         const result = await em.transactional(work);

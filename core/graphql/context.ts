@@ -2,7 +2,8 @@ import type { EntityManager } from '@mikro-orm/mysql';
 import type { Principal, Role, ApiScope } from '@kefu-hub/plugin-sdk';
 import type { HubServices } from '../hub-services.ts';
 import type { Loaders } from './loaders.ts';
-import { unauthenticated } from './errors.ts';
+import { rateLimited, unauthenticated } from './errors.ts';
+import type { RateLimitName } from '../http/rate-limit.ts';
 
 export interface HubGraphQLContext {
   principal: Principal;
@@ -10,6 +11,8 @@ export interface HubGraphQLContext {
   em: EntityManager;
   loaders: Loaders;
   hub: HubServices;
+  /** The caller's address (X-Forwarded-For's first entry with KEFU_TRUST_PROXY): the key of rate limits. */
+  clientIp: string;
 }
 
 export type HubSchemaTypes = {
@@ -31,6 +34,12 @@ export type HubSchemaTypes = {
   DefaultFieldNullability: false;
   DefaultInputFieldRequiredness: true;
 };
+
+/** Counts one event against a rate limit (keyed by the caller's address unless given); past it, RATE_LIMITED. */
+export async function limitRate(ctx: HubGraphQLContext, name: RateLimitName, key = ctx.clientIp): Promise<void> {
+  const v = await ctx.hub.rateLimiter.hit(name, key);
+  if (!v.allowed) throw rateLimited(v.retryAfterSec);
+}
 
 /** The workspace the caller acts in; every resolver derives scope from here, never from arguments. */
 export function workspaceOf(ctx: HubGraphQLContext): string {

@@ -18,6 +18,8 @@ export const ERROR_CODES = [
   'AGENT_UNAVAILABLE',
   /** The agent is at their maximum of concurrent chats. */
   'NO_FREE_SLOT',
+  /** Too many attempts from this address (or at this account); `details.retryAfterSec` says when to retry. */
+  'RATE_LIMITED',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -31,6 +33,7 @@ export const notFound = (type: string, id: string) => new HubError('NOT_FOUND', 
 export const forbidden = (why = 'not allowed') => new HubError('FORBIDDEN', why);
 export const unauthenticated = (why = 'authentication required') => new HubError('UNAUTHENTICATED', why);
 export const badInput = (message: string, details?: Record<string, unknown>) => new HubError('BAD_USER_INPUT', message, details);
+export const rateLimited = (retryAfterSec: number) => new HubError('RATE_LIMITED', `too many attempts; retry in ${retryAfterSec} s`, { retryAfterSec });
 export const conflict = (message: string, details?: Record<string, unknown>) => new HubError('CONFLICT', message, details);
 
 /** Maps a duplicate-key error from MariaDB to CONFLICT; rethrows anything else. */

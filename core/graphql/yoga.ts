@@ -12,8 +12,14 @@ import type { HubGraphQLContext } from './context.ts';
 import { ERROR_CODES, HubError } from './errors.ts';
 import type { Principal } from '@kefu-hub/plugin-sdk';
 
+/** The client's address: the first X-Forwarded-For entry when a trusted proxy sets it, else the socket's. */
+export function clientAddress(trustProxy: boolean, forwardedFor: string | null | undefined, socketAddress: string | undefined): string {
+  const forwarded = trustProxy ? forwardedFor?.split(',')[0]?.trim() : undefined;
+  return (forwarded || socketAddress || 'unknown').replace(/^::ffff:/, '');
+}
+
 /** Builds a request context: principal from the credential, a forked EM bound to its workspace, fresh loaders. */
-export async function buildContext(hub: HubServices, headers: { authorization?: string | null; cookie?: string | null }): Promise<HubGraphQLContext> {
+export async function buildContext(hub: HubServices, headers: { authorization?: string | null; cookie?: string | null }, clientIp = 'unknown'): Promise<HubGraphQLContext> {
   let principal: Principal;
   try {
     principal = await resolvePrincipal(hub.orm, hub.jwt, credentialFrom(headers));
@@ -22,7 +28,7 @@ export async function buildContext(hub: HubServices, headers: { authorization?: 
     throw err;
   }
   const em = principal.kind === 'anonymous' ? systemEm(hub.orm) : workspaceEm(hub.orm, principal.workspaceId);
-  return { principal: principal ?? ANONYMOUS, em, loaders: createLoaders(em), hub };
+  return { principal: principal ?? ANONYMOUS, em, loaders: createLoaders(em), hub, clientIp };
 }
 
 /**
@@ -71,7 +77,8 @@ export function createHubYoga(hub: HubServices, schema: GraphQLSchema): YogaServ
     maskedErrors: { maskError: maskHubError },
     logging: false,
     plugins: [{ onValidate: ({ addValidationRule }: { addValidationRule: (r: ValidationRule) => void }) => { for (const r of limitRules(hub.config)) addValidationRule(r); } }],
-    context: async ({ request }) =>
-      buildContext(hub, { authorization: request.headers.get('authorization'), cookie: request.headers.get('cookie') }),
+    context: async ({ request, req }) =>
+      buildContext(hub, { authorization: request.headers.get('authorization'), cookie: request.headers.get('cookie') },
+        clientAddress(hub.config.KEFU_TRUST_PROXY, request.headers.get('x-forwarded-for'), (req as { socket?: { remoteAddress?: string } } | undefined)?.socket?.remoteAddress)),
   });
 }

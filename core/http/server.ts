@@ -9,7 +9,7 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import type { GraphQLSchema } from 'graphql';
 import type { HubServices } from '../hub-services.ts';
-import { buildContext, createHubYoga } from '../graphql/yoga.ts';
+import { buildContext, clientAddress, createHubYoga } from '../graphql/yoga.ts';
 import { credentialFrom, resolvePrincipal } from '../auth/principal.ts';
 import { health } from './health.ts';
 
@@ -137,7 +137,9 @@ export async function startHttpServer(hub: HubServices, schema: GraphQLSchema, h
         const params = ctx.connectionParams as { authorization?: string; token?: string } | undefined;
         const authorization = params?.authorization ?? (params?.token ? `Bearer ${params.token}` : ctx.extra.request.headers.authorization);
         try {
-          args.contextValue = await buildContext(hub, { authorization, cookie: ctx.extra.request.headers.cookie });
+          const fwd = ctx.extra.request.headers['x-forwarded-for'];
+          args.contextValue = await buildContext(hub, { authorization, cookie: ctx.extra.request.headers.cookie },
+            clientAddress(hub.config.KEFU_TRUST_PROXY, Array.isArray(fwd) ? fwd[0] : fwd, ctx.extra.request.socket.remoteAddress));
         } catch (err) {
           return [err as never];
         }

@@ -25,6 +25,8 @@ export function testConfig(overrides: Record<string, string> = {}): HubConfig & 
     KEFU_NAMESPACE: `t-${suffix}`,
     KEFU_TEMPORAL_TASK_QUEUE: `kefu-test-${suffix}`,
     KEFU_LOG_LEVEL: 'warn',
+    // Every test client calls from 127.0.0.1; test/rate-limit.test.ts sets limits of its own.
+    KEFU_RATE_LIMITS: 'off',
     ...overrides,
   });
   return Object.assign(config, { dbName });

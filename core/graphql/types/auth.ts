@@ -6,7 +6,7 @@ import { recordAudit } from '../../events/outbox.ts';
 import type { HubBuilder } from '../builder.ts';
 import type { HubGraphQLContext } from '../context.ts';
 import { actorOf, workspaceOf } from '../context.ts';
-import { HubError, badInput, unauthenticated } from '../errors.ts';
+import { HubError, badInput, rateLimited, unauthenticated } from '../errors.ts';
 import { parseInput } from '../validation.ts';
 import type { Refs, Session } from '../refs.ts';
 
@@ -48,12 +48,22 @@ export function registerAuth(builder: HubBuilder, refs: Refs) {
       args: { workspace: t.arg.string(), email: t.arg.string(), password: t.arg.string() },
       resolve: async (_root, args, ctx) => {
         const input = parseInput(LoginInput, args);
+        // Failed attempts are limited per address and per address + account; a locked-out caller is
+        // refused before the password is even checked (no oracle while limited).
+        const accountKey = `${ctx.clientIp}|${input.workspace}|${input.email.toLowerCase()}`;
+        for (const [name, key] of [['login', ctx.clientIp], ['loginAccount', accountKey]] as const) {
+          const v = await ctx.hub.rateLimiter.exceeded(name, key);
+          if (!v.allowed) throw rateLimited(v.retryAfterSec);
+        }
         const em = systemEm(ctx.hub.orm);
         const ws = await em.findOne(Workspace, { slug: input.workspace });
         const user = ws ? await em.findOne(User, { workspaceId: ws.id, email: input.email }, NO_TENANT_FILTER) : null;
         decoyHash ??= hashPassword('decoy-password-for-timing');
         const ok = await verifyPassword(user?.passwordHash ?? (await decoyHash), input.password);
-        if (!user || !ok || user.disabled) throw new HubError('UNAUTHENTICATED', 'wrong workspace, e-mail or password');
+        if (!user || !ok || user.disabled) {
+          await Promise.all([ctx.hub.rateLimiter.hit('login', ctx.clientIp), ctx.hub.rateLimiter.hit('loginAccount', accountKey)]);
+          throw new HubError('UNAUTHENTICATED', 'wrong workspace, e-mail or password');
+        }
         return issueSession(ctx, user);
       },
     }),

@@ -9,7 +9,7 @@ import {
   SelfServiceSettings, selfServiceView, type PageMatcher, type SelfServiceBubble, type SelfServiceCard, type SelfServiceCategory,
   type SelfServiceGuess, type SelfServiceView,
 } from '../../knowledge/self-service.ts';
-import type { HubGraphQLContext } from '../context.ts';
+import { limitRate, type HubGraphQLContext } from '../context.ts';
 import { newVisitorToken, safeEqualHex } from '../../auth/secrets.ts';
 import { recordEvent } from '../../events/outbox.ts';
 import { can, type HubBuilder } from '../builder.ts';
@@ -148,6 +148,7 @@ export function registerVisitor(builder: HubBuilder, refs: Refs) {
       },
       resolve: async (_r, args, ctx) => {
         const input = parseInput(SelfServiceArgs, { ...args, conversationId: args.conversationId == null ? args.conversationId : String(args.conversationId) });
+        if (ctx.principal.kind === 'anonymous') await limitRate(ctx, 'selfService');
         const p = ctx.principal;
         const page = { url: input.pageUrl ?? null, title: input.pageTitle ?? null };
         if (input.conversationId) {
@@ -219,6 +220,7 @@ export function registerVisitor(builder: HubBuilder, refs: Refs) {
       },
       resolve: async (_r, args, ctx) => {
         const input = parseInput(StartInput, args);
+        await limitRate(ctx, 'visitorSession');
         const em = systemEm(ctx.hub.orm);
         const channel = await em.findOne(Channel, { publicKey: input.channelKey, enabled: true }, NO_TENANT_FILTER);
         if (!channel) throw notFound('Channel', input.channelKey);

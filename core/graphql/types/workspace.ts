@@ -4,7 +4,7 @@ import { systemEm } from '../../db/orm.ts';
 import { hashPassword } from '../../auth/secrets.ts';
 import { recordAudit, recordEvent } from '../../events/outbox.ts';
 import { can, type HubBuilder } from '../builder.ts';
-import { actorOf, workspaceOf } from '../context.ts';
+import { actorOf, limitRate, workspaceOf } from '../context.ts';
 import { conflict, forbidden, notFound } from '../errors.ts';
 import { parseInput } from '../validation.ts';
 import { issueSession } from './auth.ts';
@@ -62,6 +62,7 @@ export function registerWorkspace(builder: HubBuilder, refs: Refs) {
       resolve: async (_root, args, ctx) => {
         if (!ctx.hub.config.KEFU_ALLOW_SIGNUP) throw forbidden('workspace sign-up is disabled on this hub');
         const input = parseInput(SignUpInput, args);
+        await limitRate(ctx, 'signUp');
         const em = systemEm(ctx.hub.orm);
         if (await em.count(Workspace, { slug: input.slug })) throw conflict(`workspace slug "${input.slug}" is taken`);
         const passwordHash = await hashPassword(input.adminPassword);
