@@ -289,6 +289,31 @@ void test('assignDirect (transfer) refuses an offline, away or full agent and ta
   assert.equal(assigned.length, 0);
 });
 
+void test('a keyed assignDirect is idempotent: a retried transfer takes no second slot; another key does', async (t) => {
+  const { svc } = node(t);
+  const ws = newWs();
+  const agent = randomUUID();
+  await svc.setAgentState({ workspaceId: ws, agentId: agent, status: 'online', capacity: 3, skillGroupIds: [] });
+  const conv = newConv();
+  const key = `transfer:${randomUUID()}`;
+  // The first attempt takes the slot and "dies" before its database write; the retry gets true again.
+  assert.equal(await svc.assignDirect({ workspaceId: ws, conversationId: conv, agentId: agent, key }), true);
+  assert.equal(await svc.assignDirect({ workspaceId: ws, conversationId: conv, agentId: agent, key }), true);
+  assert.equal(await agentLoad(svc, ws, agent), 1, 'one slot for one transfer, however often it is retried');
+  // Even once the agent is full or away, the retry of a slot already taken succeeds (it holds it).
+  await svc.setAgentState({ workspaceId: ws, agentId: agent, status: 'away', capacity: 3, skillGroupIds: [] });
+  assert.equal(await svc.assignDirect({ workspaceId: ws, conversationId: conv, agentId: agent, key }), true);
+  assert.equal(await agentLoad(svc, ws, agent), 1);
+  await svc.setAgentState({ workspaceId: ws, agentId: agent, status: 'online', capacity: 3, skillGroupIds: [] });
+  // Another transfer (another key) takes its own slot; the same key for another agent does not match.
+  assert.equal(await svc.assignDirect({ workspaceId: ws, conversationId: newConv(), agentId: agent, key: `transfer:${randomUUID()}` }), true);
+  assert.equal(await agentLoad(svc, ws, agent), 2);
+  const other = randomUUID();
+  await svc.setAgentState({ workspaceId: ws, agentId: other, status: 'online', capacity: 1, skillGroupIds: [] });
+  assert.equal(await svc.assignDirect({ workspaceId: ws, conversationId: conv, agentId: other, key }), true);
+  assert.equal(await agentLoad(svc, ws, other), 1);
+});
+
 void test('a pending assignment survives a failing onAssigned: the sweep retries until exactly one success', async (t) => {
   let calls = 0;
   const delivered: Assignment[] = [];

@@ -379,14 +379,18 @@ export class RoutingService {
    * free slot. Returns false otherwise (and when the conversation is in the middle of a queue
    * assignment). A conversation still waiting in a queue is taken out of it. The caller persists the
    * transfer and releases the previous agent's slot; `onAssigned` is not called.
+   * With a `key` (e.g. `transfer:<id>`) it is idempotent, like a keyed release: a caller that retries
+   * after dying between this and its database write gets true again without a second slot taken.
    */
-  async assignDirect(input: { workspaceId: string; conversationId: string; agentId: string }): Promise<boolean> {
+  async assignDirect(input: { workspaceId: string; conversationId: string; agentId: string; key?: string }): Promise<boolean> {
     const { workspaceId: ws, conversationId: conv, agentId } = input;
     checkId('workspaceId', ws);
     checkId('conversationId', conv);
     checkId('agentId', agentId);
     const k = this.keys;
-    const r = await this.run('kefuRoutingAssignDirect', k.agent(ws, agentId), k.queued(ws), k.pending(ws), k.active, k.ws(ws), ws, conv, agentId);
+    const marker = k.released(ws, input.key ? `direct:${input.key}` : '_');
+    const r = await this.run('kefuRoutingAssignDirect', k.agent(ws, agentId), k.queued(ws), k.pending(ws), k.active, marker,
+      k.ws(ws), ws, conv, agentId, input.key ? RELEASE_MARKER_TTL_MS : '');
     return r === 1;
   }
 

@@ -334,10 +334,13 @@ return out
 /**
  * Takes one slot of a given agent (transfer): only if online with a free slot and the conversation is
  * not in the middle of a queue assignment; a conversation still waiting in a queue leaves it.
- * KEYS: agent, queued, pending, active. ARGV: wsBase, ws, conv, agentId. Returns 1 or 0.
+ * With a marker key (KEYS[5], ARGV[5] = its lifetime in ms; '' = none) the take is idempotent: a retry
+ * with the same key finds the marker naming this agent and takes no second slot.
+ * KEYS: agent, queued, pending, active, marker. ARGV: wsBase, ws, conv, agentId, marker lifetime. Returns 1 or 0.
  */
 export const ASSIGN_DIRECT = `${NOW}${PACK_FN}
 local wsBase, ws, conv = ARGV[1], ARGV[2], ARGV[3]
+if ARGV[5] ~= '' and redis.call('GET', KEYS[5]) == ARGV[4] then return 1 end
 if redis.call('HEXISTS', KEYS[3], conv) == 1 then return 0 end
 local a = redis.call('HMGET', KEYS[1], 'status', 'capacity', 'load')
 if a[1] ~= 'online' then return 0 end
@@ -346,6 +349,7 @@ redis.call('HINCRBY', KEYS[1], 'load', 1)
 redis.call('HINCRBY', KEYS[1], 'ver', 1)
 redis.call('HSET', KEYS[1], 'idleSince', string.format('%d', nowms()))
 packAgent(wsBase, ARGV[4])
+if ARGV[5] ~= '' then redis.call('SET', KEYS[5], ARGV[4], 'PX', ARGV[5]) end
 local g = redis.call('HGET', KEYS[2], conv)
 if g then
   local q = wsBase .. ':q:' .. g
@@ -447,7 +451,7 @@ export const SCRIPTS = {
   kefuRoutingClaim: { numberOfKeys: 1, lua: CLAIM },
   kefuRoutingSetAgent: { numberOfKeys: 3, lua: SET_AGENT },
   kefuRoutingRelease: { numberOfKeys: 2, lua: RELEASE },
-  kefuRoutingAssignDirect: { numberOfKeys: 4, lua: ASSIGN_DIRECT },
+  kefuRoutingAssignDirect: { numberOfKeys: 5, lua: ASSIGN_DIRECT },
   kefuRoutingPositions: { numberOfKeys: 3, lua: POSITIONS },
   kefuRoutingSnapshot: { numberOfKeys: 2, lua: SNAPSHOT },
   kefuRoutingReconcileAgent: { numberOfKeys: 3, lua: RECONCILE_AGENT },

@@ -18,7 +18,7 @@ export interface RoutingPort {
   isPending(i: { workspaceId: string; conversationId: string }): Promise<boolean>;
   /** Frees a slot; with a key, at most once per key (a retried release is a no-op). */
   release(i: { workspaceId: string; agentId: string; key?: string }): Promise<void>;
-  assignDirect(i: { workspaceId: string; conversationId: string; agentId: string }): Promise<boolean>;
+  assignDirect(i: { workspaceId: string; conversationId: string; agentId: string; key?: string }): Promise<boolean>;
 }
 
 export interface LifecycleDeps {
@@ -170,7 +170,7 @@ export function createLifecycleActivities({ orm, conversations, routing, nudgeOu
       // Already with the target (the workflow never transfers to the current assignee): an earlier
       // attempt took the slot and committed; taking another slot would leak it, or be refused.
       if (c.assigneeId !== toAgentId) {
-        const ok = await routing.assignDirect({ workspaceId, conversationId, agentId: toAgentId });
+        const ok = await routing.assignDirect({ workspaceId, conversationId, agentId: toAgentId, key: `transfer:${conversationId}:${key}` });
         if (!ok) return { ok: false, reason: 'the agent is not online or has no free slot' };
         await setStatus(workspaceId, conversationId, { assigneeId: toAgentId, assignedAt: new Date() }, [['conversation.transferred', { fromAgentId, toAgentId, note }]]);
       }

@@ -39,8 +39,9 @@ export function createTransferActivities({ orm, conversations, routing, nudgeOut
   const refuse = (type: 'AgentUnavailable' | 'NoFreeSlot' | 'InvalidState', reason: string): TransferOutcome => ({ ok: false, type, reason });
 
   /** Takes a slot of `agentId` for the conversation (atomic in routing); says why not when it can't. */
-  async function takeSlot(workspaceId: string, conversationId: string, agentId: string): Promise<TransferOutcome> {
-    if (await routing.assignDirect({ workspaceId, conversationId, agentId })) return { ok: true };
+  async function takeSlot(workspaceId: string, conversationId: string, agentId: string, transferId: string): Promise<TransferOutcome> {
+    // Keyed by the transfer: a retry after dying before the row was written takes no second slot.
+    if (await routing.assignDirect({ workspaceId, conversationId, agentId, key: `transfer:${transferId}` })) return { ok: true };
     const why = await unavailable(orm, workspaceId, agentId);
     if (why) return refuse('AgentUnavailable', why);
     if (await routing.isPending({ workspaceId, conversationId })) return refuse('InvalidState', 'routing is assigning this conversation right now');
@@ -76,7 +77,7 @@ export function createTransferActivities({ orm, conversations, routing, nudgeOut
         const c = await em.findOneOrFail(Conversation, { id: conversationId });
         // Already with the receiver: an earlier attempt took the slot and committed the row only in part.
         if (c.assigneeId !== toAgentId) {
-          const slot = await takeSlot(workspaceId, conversationId, toAgentId);
+          const slot = await takeSlot(workspaceId, conversationId, toAgentId, transferId);
           if (!slot.ok) return slot; // nothing written: the offer stays pending
         }
         await em.transactional(async (tx) => {
@@ -126,7 +127,7 @@ export function createTransferActivities({ orm, conversations, routing, nudgeOut
       if (!(await em.findOne(ConversationTransfer, { id: transferId }))) {
         const before = await em.findOneOrFail(Conversation, { id: conversationId });
         if (before.assigneeId !== toAgentId) {
-          const slot = await takeSlot(workspaceId, conversationId, toAgentId);
+          const slot = await takeSlot(workspaceId, conversationId, toAgentId, transferId);
           if (!slot.ok) return slot;
         }
         const stale = await em.transactional(async (tx) => {
