@@ -330,8 +330,8 @@ void test('away: held chats stay for the grace (awayRequeueAfterSec), then the m
   // The periodic run (every 15 s) may have come first; either way it is requeued exactly once.
   const ran = await run();
   assert.ok(ran.requeued <= 1);
-  const after = await conv(c.id, ws.admin);
-  assert.equal(after.status, 'queued');
+  // The workflow moves the chat (a moment after the job asked it to).
+  const after = await waitFor(async () => { const x = await conv(c.id, ws.admin); return x.status === 'queued' ? x : null; }, 'requeued after the grace', 10_000);
   assert.equal(after.transfers.at(-1).reason, 'agent_away');
   assert.deepEqual(await run(), { agents: 0, requeued: 0 }, 'idempotent: nothing left to requeue');
   assert.ok(await queues.maintenance.getJobScheduler('requeue-away-agents'), 'scheduled periodically');
