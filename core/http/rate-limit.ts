@@ -1,7 +1,8 @@
 /**
  * Rate limits for what anyone on the internet can call: sign-in (failed attempts), workspace sign-up,
- * widget visitor sessions and anonymous self-service. Fixed windows counted in Redis, so every hub node
- * shares the count. Redis down means no limiting (logged), not an outage of sign-in or the widget.
+ * widget visitor sessions and anonymous self-service. Counted in Redis, so every hub node shares the
+ * count; a window opens at a key's first event and lasts its length (not aligned to the clock, so a
+ * burst cannot straddle a boundary to get twice the limit). Redis down means no limiting (logged), not an outage of sign-in or the widget.
  *
  * Limits come from KEFU_RATE_LIMITS ("name=count/seconds,…", validated at start-up); `off` disables
  * them all. Keys are the client address (behind a reverse proxy set KEFU_TRUST_PROXY so it is read from
@@ -76,10 +77,9 @@ export class RateLimiter {
     const limit = this.limits?.[name];
     if (!limit || !this.redis) return { allowed: true, retryAfterSec: 0 };
     const windowMs = limit.windowSec * 1000;
-    const slot = Math.floor(Date.now() / windowMs);
     try {
       const [count, ttl] = (await (this.redis as unknown as { kefuRateHit: (...a: (string | number)[]) => Promise<[number, number]> })
-        .kefuRateHit(`${this.prefix}:${name}:${slot}:${key}`, windowMs));
+        .kefuRateHit(`${this.prefix}:${name}:${key}`, windowMs));
       return count > limit.count ? { allowed: false, retryAfterSec: Math.max(1, Math.ceil(ttl / 1000)) } : { allowed: true, retryAfterSec: 0 };
     } catch (err) {
       if (Date.now() - this.lastWarnAt > 60_000) {
@@ -94,8 +94,7 @@ export class RateLimiter {
   async exceeded(name: RateLimitName, key: string): Promise<RateVerdict> {
     const limit = this.limits?.[name];
     if (!limit || !this.redis) return { allowed: true, retryAfterSec: 0 };
-    const windowMs = limit.windowSec * 1000;
-    const k = `${this.prefix}:${name}:${Math.floor(Date.now() / windowMs)}:${key}`;
+    const k = `${this.prefix}:${name}:${key}`;
     try {
       const [count, ttl] = await Promise.all([this.redis.get(k), this.redis.pttl(k)]);
       return Number(count ?? 0) >= limit.count ? { allowed: false, retryAfterSec: Math.max(1, Math.ceil(ttl / 1000)) } : { allowed: true, retryAfterSec: 0 };
