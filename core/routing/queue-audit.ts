@@ -25,13 +25,13 @@ export interface QueueAuditResult { checked: number; lost: number; signalled: nu
 
 /**
  * minAgeMs: rows queued more recently are left alone (their enqueue may still be on its way to Redis).
- * limit bounds one run; the next run continues.
+ * limit bounds one run; the next run continues. workspaceId: audit one workspace only.
  */
-export async function auditQueues(deps: QueueAuditDeps, opts: { minAgeMs?: number; limit?: number } = {}): Promise<QueueAuditResult> {
+export async function auditQueues(deps: QueueAuditDeps, opts: { minAgeMs?: number; limit?: number; workspaceId?: string } = {}): Promise<QueueAuditResult> {
   const before = new Date(Date.now() - (opts.minAgeMs ?? 30_000));
   const rows = await systemEm(deps.orm).find(
     Conversation,
-    { status: 'queued', queuedAt: { $lt: before } },
+    { status: 'queued', queuedAt: { $lt: before }, ...(opts.workspaceId ? { workspaceId: opts.workspaceId } : {}) },
     { ...NO_TENANT_FILTER, fields: ['id', 'workspaceId'], orderBy: { queuedAt: 'asc' }, limit: opts.limit ?? 5000 },
   );
   const byWorkspace = new Map<string, string[]>();
