@@ -140,7 +140,8 @@
     if (e0) {
       const code = (e0.extensions && e0.extensions.code) || 'ERROR';
       const issues = e0.extensions && e0.extensions.details && e0.extensions.details.issues;
-      throw apiError(code, e0.message + (issues ? ' ' + J(issues) : ''), code === 'UNAVAILABLE' || code === 'INTERNAL_SERVER_ERROR' || code === 'ERROR');
+      // RATE_LIMITED (e.g. many visitors behind one office address) passes: retried with backoff.
+      throw apiError(code, e0.message + (issues ? ' ' + J(issues) : ''), code === 'UNAVAILABLE' || code === 'INTERNAL_SERVER_ERROR' || code === 'ERROR' || code === 'RATE_LIMITED');
     }
     if (!res.ok || !json || !json.data) throw apiError('HTTP_' + res.status, 'HTTP ' + res.status, res.status >= 500 || res.status === 429 || !json);
     return json.data;
