@@ -223,7 +223,9 @@ async function runNode(): Promise<void> {
           const enqueue = routing.enqueue.bind(routing);
           routing.enqueue = async (i) => {
             const t = now();
-            try { return await enqueue(i); } finally { routingMs.set(i.conversationId, (routingMs.get(i.conversationId) ?? 0) + now() - t); }
+            // Burst mode only: in decide mode nobody reads it, and a map of every decision's id would
+            // grow the node's heap (and its GC pauses) with the bench's own bookkeeping.
+            try { return await enqueue(i); } finally { if (mode === 'burst') routingMs.set(i.conversationId, (routingMs.get(i.conversationId) ?? 0) + now() - t); }
           };
           // Like a hub node: the sweep (stale deliveries, queues a drain gave up on) and the position push run.
           routing.start();
