@@ -219,8 +219,11 @@ export class RoutingService {
   private readonly delivering = new Set<string>();
   /** Assignment loops running on this node, by `<ws>|<g>` (see `drain`). */
   private readonly draining = new Map<string, { again: boolean; done: Promise<void> }>();
-  /** Full decisions of this node's assignments until acknowledged ("<ws>|<conv>"): a retried delivery keeps every detail. */
-  private readonly undelivered = new Map<string, AssignDecision>();
+  /**
+   * Full decisions of this node's assignments until acknowledged ("<ws>|<conv>" → the pending record and
+   * the decision): a retried delivery of that very assignment keeps every detail.
+   */
+  private readonly undelivered = new Map<string, { rec: string; decision: AssignDecision }>();
   private sweepTimer: NodeJS.Timeout | null = null;
   private positionsTimer: NodeJS.Timeout | null = null;
   private sweeping: Promise<void> | null = null;
@@ -441,7 +444,7 @@ export class RoutingService {
       for (let i = 0; i < applied.length; i += 2) {
         const [conv, rec] = [applied[i]!, applied[i + 1]!];
         const a = toAssignment(ws, conv, rec, decisions.get(conv));
-        this.rememberDecision(ws, a);
+        this.rememberDecision(ws, a, rec);
         made.push(a);
         deliveries.push(this.track(this.deliver(a, rec)));
       }
@@ -459,10 +462,10 @@ export class RoutingService {
     return { made, deliveries };
   }
 
-  private rememberDecision(ws: string, a: Assignment): void {
+  private rememberDecision(ws: string, a: Assignment, rec: string): void {
     if (!a.decision) return;
     if (this.undelivered.size >= 10_000) this.undelivered.clear(); // bounded: Redis keeps the abridged copy
-    this.undelivered.set(`${ws}|${a.conversationId}`, a.decision);
+    this.undelivered.set(`${ws}|${a.conversationId}`, { rec, decision: a.decision });
   }
 
   // ---------------------------------------------------------------- queue contents (overflow, previews)
@@ -619,8 +622,9 @@ export class RoutingService {
       for (let i = 0; i < flat.length; i += 3) {
         const [ws, conv, rec] = [flat[i]!, flat[i + 1]!, flat[i + 2]!];
         if (this.delivering.has(`${ws}|${conv}`)) continue;
-        // The full decision if this node made it; otherwise the abridged copy kept in Redis.
-        const full = this.undelivered.get(`${ws}|${conv}`);
+        // The full decision if this node made this very assignment; otherwise the abridged copy in Redis.
+        const mine = this.undelivered.get(`${ws}|${conv}`);
+        const full = mine?.rec === rec ? mine.decision : undefined;
         const decision = full ? null : await this.redis.hget(this.keys.decisions(ws), conv).catch(() => null);
         const a = toAssignment(ws, conv, rec, full ?? (decision ? (JSON.parse(decision) as AssignDecision) : undefined));
         this.logger.info(`routing: redelivering pending assignment of ${conv} to ${a.agentId} (made ${a.assignedAt})`);
