@@ -4,20 +4,10 @@
  * launch) and store opening hours, in Chinese and English, generated deterministically from a seed.
  */
 import type { KnowledgeItem } from '../../plugins/faq-bot/src/retrieval.ts';
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../seeded-random.ts';
 
 export function distractors(count: number, seed = 20261122): KnowledgeItem[] {
-  const rnd = mulberry32(seed);
+  const rnd = seededRandom(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
   const brands = [['华为', 'Huawei'], ['小米', 'Xiaomi'], ['苹果', 'Apple'], ['荣耀', 'Honor'], ['联想', 'Lenovo'], ['戴尔', 'Dell'], ['华硕', 'ASUS'], ['美的', 'Midea'],
     ['格力', 'Gree'], ['海尔', 'Haier'], ['西门子', 'Siemens'], ['松下', 'Panasonic'], ['索尼', 'Sony'], ['飞利浦', 'Philips'], ['戴森', 'Dyson'], ['九阳', 'Joyoung'],

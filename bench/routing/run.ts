@@ -50,6 +50,7 @@ import { PluginRegistry } from '../../core/kernel/registry.ts';
 import { RoutingService, type Assignment, type PositionUpdate, type RoutingLogger } from '../../core/routing/routing.ts';
 import { RoutingEngine, recordDecision } from '../../core/routing/engine.ts';
 import { checkServices } from '../../core/infra/preflight.ts';
+import { seededRandom as rng } from '../seeded-random.ts';
 
 const args = process.argv.slice(2);
 const opt = (name: string, dflt: string) => { const i = args.indexOf(`--${name}`); return i >= 0 ? args[i + 1]! : dflt; };
@@ -59,18 +60,6 @@ const now = () => performance.timeOrigin + performance.now(); // ms, sub-ms reso
 const pct = (xs: number[], p: number) => { if (!xs.length) return NaN; const s = Float64Array.from(xs).sort(); return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!; };
 const fmt = (n: number, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : '—');
 const log = (m: string) => console.log(`[bench] ${m}`);
-
-/** A seeded PRNG (mulberry32): the same arrivals, groups and handle times on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // ------------------------------------------------------------------------------------------------
 // IPC between the parent (load generator, floors, checks) and the routing nodes (child processes).

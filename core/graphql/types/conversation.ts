@@ -6,7 +6,8 @@ import { LifecycleRefusedError } from '../../conversations/lifecycle.ts';
 import { convTopics, type ConversationEvent, type MessageView } from '../../conversations/topics.ts';
 import { can, type HubBuilder } from '../builder.ts';
 import { workspaceOf, type HubGraphQLContext } from '../context.ts';
-import { HubError, forbidden, notFound, unauthenticated } from '../errors.ts';
+import { HubError, forbidden, notFound, unauthenticated, type ErrorCode } from '../errors.ts';
+import { REFUSAL } from '../../../workflows/conversation/contract.ts';
 import { parseInput } from '../validation.ts';
 import type { Refs } from '../refs.ts';
 import { departmentScopeOf } from '../../auth/department-scope.ts';
@@ -44,17 +45,25 @@ export async function conversationFor(ctx: HubGraphQLContext, id: string): Promi
   return c;
 }
 
-function lifecycleOf(ctx: HubGraphQLContext) {
+export function lifecycleOf(ctx: HubGraphQLContext) {
   if (!ctx.hub.lifecycle) throw new HubError('UNAVAILABLE', 'the conversation engine (Temporal) is not configured on this node');
   return ctx.hub.lifecycle;
 }
 
-/** Maps lifecycle and hot-path refusals to typed API errors. */
-async function guarded<T>(work: () => Promise<T>): Promise<T> {
+/** Workflow refusal types with a code of their own; any other refusal is INVALID_STATE. */
+const REFUSAL_CODES: Record<string, ErrorCode> = {
+  [REFUSAL.forbidden]: 'FORBIDDEN',
+  [REFUSAL.agentUnavailable]: 'AGENT_UNAVAILABLE',
+  [REFUSAL.noFreeSlot]: 'NO_FREE_SLOT',
+};
+
+/** Maps lifecycle and hot-path refusals to typed API errors (nothing was written when one comes back). */
+export async function guarded<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (err) {
-    if (err instanceof LifecycleRefusedError || err instanceof ConversationClosedError) throw new HubError('INVALID_STATE', err.message);
+    if (err instanceof LifecycleRefusedError) throw new HubError(REFUSAL_CODES[err.type] ?? 'INVALID_STATE', err.message);
+    if (err instanceof ConversationClosedError) throw new HubError('INVALID_STATE', err.message);
     throw err;
   }
 }

@@ -1,38 +1,15 @@
 import { z } from 'zod';
 import { ConversationTransfer, TRANSFER_KINDS, TRANSFER_STATUSES, Workspace } from '../../db/entities/index.ts';
 import { recordAudit } from '../../events/outbox.ts';
-import { LifecycleRefusedError } from '../../conversations/lifecycle.ts';
-import { REFUSAL } from '../../../workflows/conversation/contract.ts';
 import { can, type HubBuilder } from '../builder.ts';
 import { actorOf, workspaceOf, type HubGraphQLContext } from '../context.ts';
-import { HubError, badInput, forbidden, notFound, unauthenticated, type ErrorCode } from '../errors.ts';
+import { HubError, badInput, forbidden, notFound, unauthenticated } from '../errors.ts';
 import { parseInput } from '../validation.ts';
 import type { Refs } from '../refs.ts';
-import { conversationFor } from './conversation.ts';
+import { conversationFor, guarded, lifecycleOf } from './conversation.ts';
 
 const Note = z.string().trim().max(1000).nullish();
 const Reason = z.string().trim().max(500).nullish();
-
-const CODE_OF: Record<string, ErrorCode> = {
-  [REFUSAL.forbidden]: 'FORBIDDEN',
-  [REFUSAL.agentUnavailable]: 'AGENT_UNAVAILABLE',
-  [REFUSAL.noFreeSlot]: 'NO_FREE_SLOT',
-};
-
-function lifecycleOf(ctx: HubGraphQLContext) {
-  if (!ctx.hub.lifecycle) throw new HubError('UNAVAILABLE', 'the conversation engine (Temporal) is not configured on this node');
-  return ctx.hub.lifecycle;
-}
-
-/** Maps the workflow's refusals to typed API errors (nothing was written when one comes back). */
-async function refusals<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (err) {
-    if (err instanceof LifecycleRefusedError) throw new HubError(CODE_OF[err.type] ?? 'INVALID_STATE', err.message);
-    throw err;
-  }
-}
 
 function me(ctx: HubGraphQLContext): { userId: string; roles: readonly string[] } {
   if (ctx.principal.kind !== 'user') throw unauthenticated();
@@ -129,7 +106,7 @@ export function registerTransfer(builder: HubBuilder, refs: Refs) {
         const note = parseInput(Note, args.note) || null;
         const c = await conversationFor(ctx, String(args.conversationId));
         const targets = await targetsOf(ctx, args);
-        const r = await refusals(() => lifecycleOf(ctx).transfer(c.id, { byAgentId: userId, ...targets, note }));
+        const r = await guarded(() => lifecycleOf(ctx).transfer(c.id, { byAgentId: userId, ...targets, note }));
         if (r.transferId) return fresh(ctx, r.transferId);
         // A conversation whose workflow predates offers hands over directly and records no row.
         return Object.assign(new ConversationTransfer(), {
@@ -153,7 +130,7 @@ export function registerTransfer(builder: HubBuilder, refs: Refs) {
         const tr = await transferFor(ctx, String(args.transferId));
         if (tr.toAgentId !== userId) throw forbidden('only the agent the chat is offered to can answer the offer');
         if (tr.status !== 'pending') throw new HubError('INVALID_STATE', `this transfer offer is ${tr.status}`);
-        await refusals(() => lifecycleOf(ctx).answerTransfer(tr.conversationId, { transferId: tr.id, agentId: userId, accept: args.accept, reason }));
+        await guarded(() => lifecycleOf(ctx).answerTransfer(tr.conversationId, { transferId: tr.id, agentId: userId, accept: args.accept, reason }));
         return fresh(ctx, tr.id);
       },
     }),
@@ -172,7 +149,7 @@ export function registerTransfer(builder: HubBuilder, refs: Refs) {
         const by = tr.fromAgentId === userId ? 'agent' : isSupervisor(roles) ? 'supervisor' : null;
         if (!by) throw forbidden('only the agent who made the offer, or a supervisor, can cancel it');
         if (tr.status !== 'pending') throw new HubError('INVALID_STATE', `this transfer offer is ${tr.status}`);
-        await refusals(() => lifecycleOf(ctx).cancelTransfer(tr.conversationId, { transferId: tr.id, by, actorId: userId, reason }));
+        await guarded(() => lifecycleOf(ctx).cancelTransfer(tr.conversationId, { transferId: tr.id, by, actorId: userId, reason }));
         return fresh(ctx, tr.id);
       },
     }),
@@ -189,7 +166,7 @@ export function registerTransfer(builder: HubBuilder, refs: Refs) {
         const note = parseInput(Note, args.note) || null;
         const c = await conversationFor(ctx, String(args.conversationId));
         const targets = await targetsOf(ctx, args);
-        const r = await refusals(() => lifecycleOf(ctx).reassign(c.id, { by: 'supervisor', actorId: userId, ...targets, note }));
+        const r = await guarded(() => lifecycleOf(ctx).reassign(c.id, { by: 'supervisor', actorId: userId, ...targets, note }));
         return fresh(ctx, r.transferId);
       },
     }),
